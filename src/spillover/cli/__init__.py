@@ -1,0 +1,28 @@
+"""The `spillover` command line: one module per command group, registered on one Typer app."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from spillover.cli._app import app, run_app
+
+# Each module registers its commands on `app` when imported.
+_COMMAND_MODULES = (
+    "spillover.cli.models_cmd",
+    "spillover.cli.data_cmd",
+)
+
+
+def _register() -> None:
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `spillover` script."""
+    _register()
+    return run_app(sys.argv[1:] if argv is None else argv)
+
+
+__all__ = ["app", "main"]
