@@ -1,0 +1,5 @@
+import sys
+
+from spillover.cli import main
+
+sys.exit(main())

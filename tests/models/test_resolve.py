@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from spillover.errors import OfflineError, SpilloverError
+from spillover.models.resolve import resolve_model
+
+
+def test_hub_id_offline_fails_fast_with_a_way_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    start = time.monotonic()
+    with pytest.raises(OfflineError) as err:
+        resolve_model("Qwen/Qwen2.5-Coder-32B-Instruct")
+    assert time.monotonic() - start < 10
+    assert "HF_HUB_OFFLINE" in err.value.message
+    assert err.value.hint and "smollm2-135m-instruct" in err.value.hint
+
+
+def test_local_directory(tiny_model_dir: Path) -> None:
+    resolved = resolve_model(str(tiny_model_dir))
+    assert resolved.kind == "local" and resolved.path == tiny_model_dir
+
+
+def test_directory_without_config(tmp_path: Path) -> None:
+    with pytest.raises(SpilloverError, match="no config.json"):
+        resolve_model(str(tmp_path))
+
+
+def test_nonsense_name() -> None:
+    with pytest.raises(SpilloverError, match="unknown model"):
+        resolve_model("not-a-model")
+
+
+def test_registry_name_not_provisioned(spillover_home: Path) -> None:
+    with pytest.raises(SpilloverError, match="not provisioned") as err:
+        resolve_model("smollm2-135m-instruct", pull_missing=False)
+    assert err.value.hint and "spillover models pull" in err.value.hint
