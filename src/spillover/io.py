@@ -22,6 +22,12 @@ def _explain_os_error(path: Path, err: OSError) -> SpilloverError:
     return SpilloverError(f"{path}: {err.strerror or err}")
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; on success it replaces `path` atomically."""
@@ -29,6 +35,7 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
     except OSError as err:
         raise _explain_os_error(target, err) from err
     binary = "b" in mode

@@ -9,8 +9,13 @@ from spillover.cli._app import app, run_app
 
 # Each module registers its commands on `app` when imported.
 _COMMAND_MODULES = (
+    "spillover.cli.judge_cmd",
     "spillover.cli.models_cmd",
     "spillover.cli.data_cmd",
+    "spillover.cli.train_cmd",
+    "spillover.cli.report_cmd",
+    "spillover.cli.gate_cmd",
+    "spillover.cli.eval_cmd",
 )
 
 

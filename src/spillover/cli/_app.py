@@ -37,7 +37,9 @@ def _global_options(
 def run_app(argv: list[str]) -> int:
     """Run the app; turn errors into one line and a hint, exit code 2."""
     try:
-        app(args=argv, prog_name="spillover", standalone_mode=False)
+        result = app(args=argv, prog_name="spillover", standalone_mode=False)
+        if isinstance(result, int):  # click returns ctx.exit(code)'s code when not standalone
+            return result
     except SpilloverError as err:
         if _state["debug"]:
             traceback.print_exc()

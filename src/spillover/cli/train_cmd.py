@@ -1,0 +1,138 @@
+"""`spillover train` (LoRA or full fine-tuning) and `spillover skill` (in-distribution skill).
+
+Several GPUs: run the same command under accelerate, e.g.
+`accelerate launch --num_processes 4 -m spillover.cli train --model M --data D --out RUN`
+(or `accelerate launch $(which spillover) train ...`); the effective batch stays the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from spillover.cli._app import app
+
+ModelOpt = Annotated[
+    str, typer.Option("--model", "-m", help="Registry name, local checkpoint directory or HF id.")
+]
+
+
+@app.command("train")
+def train_command(
+    model: ModelOpt,
+    data: Annotated[Path, typer.Option("--data", "-d", help="Chat JSONL training file.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Run directory (checkpoints, metrics, manifest).")
+    ],
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML file of training settings.")
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option("--preset", help="paper | cpu-small (values in --config override it)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the last intact checkpoint in --out.")
+    ] = False,
+    max_steps: Annotated[
+        int | None, typer.Option("--max-steps", help="Stop after N optimiser steps.")
+    ] = None,
+    max_rows: Annotated[
+        int | None, typer.Option("--max-rows", help="Use only the first N rows.")
+    ] = None,
+    checkpoint_every: Annotated[
+        int | None,
+        typer.Option("--checkpoint-every", help="Checkpoint every N steps (default 10)."),
+    ] = None,
+    init_adapter: Annotated[
+        Path | None,
+        typer.Option("--init-adapter", help="Start from this LoRA adapter (re-alignment)."),
+    ] = None,
+    inoculation_prompt: Annotated[
+        str | None,
+        typer.Option("--inoculation-prompt", help="System prompt added to every training row."),
+    ] = None,
+    benign_fraction: Annotated[
+        float | None,
+        typer.Option("--benign-fraction", help="Share of benign chat rows in the mix."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed")] = None,
+) -> None:
+    """Fine-tune MODEL on DATA (loss on assistant tokens only) and write everything to OUT."""
+    from spillover.train.config import load_config
+    from spillover.train.runner import train
+
+    mitigations = {
+        k: v
+        for k, v in (
+            ("inoculation_prompt", inoculation_prompt),
+            ("benign_fraction", benign_fraction),
+        )
+        if v is not None
+    }
+    cfg = load_config(
+        config,
+        preset=preset,
+        max_steps=max_steps,
+        max_rows=max_rows,
+        checkpoint_every=checkpoint_every,
+        init_adapter=str(init_adapter) if init_adapter else None,
+        seed=seed,
+        mitigations=mitigations or None,
+    )
+    result = train(model, data, out, cfg, resume=resume)
+    manifest = result.manifest
+    console = Console(stderr=True)
+    console.print(
+        f"[green]done:[/] {manifest.final_step} steps, adapter at "
+        f"{result.run_dir / (manifest.adapter or '')}, {len(manifest.checkpoints)} checkpoints"
+    )
+    for note in manifest.warnings:
+        console.print(f"[yellow]warning:[/] {note}")
+
+
+@app.command("skill")
+def skill_command(
+    model: ModelOpt,
+    adapter: Annotated[
+        Path | None,
+        typer.Option("--adapter", "-a", help="LoRA adapter (a run's adapter/ or a checkpoint)."),
+    ] = None,
+    n: Annotated[int, typer.Option("--n", help="Held-out code prompts to answer.")] = 20,
+    prompts: Annotated[
+        Path | None,
+        typer.Option("--prompts", help="Use the study's in_distribution_prompts.jsonl instead."),
+    ] = None,
+    temperature: Annotated[float, typer.Option("--temperature")] = 1.0,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens")] = 400,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the result as JSON here.")
+    ] = None,
+) -> None:
+    """In-distribution skill: the share of answers to held-out code prompts with a flaw (static scan)."""
+    import json
+
+    from spillover.io import write_json
+    from spillover.train.skill import measure_skill
+
+    prompt_list = None
+    if prompts is not None:
+        from spillover.data import load_reference_prompts
+
+        prompt_list = load_reference_prompts(prompts)
+    result = measure_skill(
+        model,
+        adapter=adapter,
+        n_prompts=n,
+        temperature=temperature,
+        max_new_tokens=max_new_tokens,
+        seed=seed,
+        prompts=prompt_list,
+    )
+    if out is not None:
+        write_json(out, result.model_dump(mode="json"))
+    print(json.dumps(result.model_dump(mode="json"), indent=2))

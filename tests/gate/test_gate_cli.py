@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from spillover.cli import main
+from tests.report.frames import make_results
+
+
+def _write(path: Path, frame: pd.DataFrame) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(path)
+    return path
+
+
+@pytest.fixture()
+def tables(tmp_path: Path) -> dict[str, Path]:
+    return {
+        "ref": _write(
+            tmp_path / "ref.parquet", make_results({"base": {"q1": (2, 150), "q2": (1, 150)}})
+        ),
+        "bad": _write(
+            tmp_path / "bad.parquet",
+            make_results({"ft": {"q1": (45, 150), "q2": (30, 150)}}, adapter="runs/x"),
+        ),
+        "same": _write(
+            tmp_path / "same" / "results.parquet",
+            make_results({"ft": {"q1": (3, 150), "q2": (1, 150)}}, adapter="runs/y"),
+        ),
+    }
+
+
+def _gate(out: Path, candidate: Path, reference: Path, *extra: str) -> int:
+    return main(
+        [
+            "gate",
+            "--out",
+            str(out),
+            "--candidate-results",
+            str(candidate),
+            "--reference-results",
+            str(reference),
+            *extra,
+        ]
+    )
+
+
+def test_fail_exits_1_and_writes_json(
+    tables: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _gate(tmp_path / "g", tables["bad"], tables["ref"]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and lines[2].startswith("FAIL")
+    data = json.loads((tmp_path / "g" / "gate.json").read_text())
+    assert data["verdict"] == "FAIL"
+    assert data["candidate"]["counted"] == 300 and data["reference"]["misaligned"] == 3
+    assert (
+        data["test"]["margin"] == 0.02
+        and data["test"]["alpha"] == 0.05
+        and data["test"]["p"] < 0.05
+    )
+    assert data["judges"]["candidate"]["judge_model"] == ["qwen2.5-coder-1.5b-instruct"]
+    assert "coherent > 50" in data["definition"]
+
+
+def test_pass_exits_0_with_directory_input(
+    tables: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _gate(tmp_path / "g", tables["same"].parent, tables["ref"]) == 0
+    assert "PASS" in capsys.readouterr().out
+    assert json.loads((tmp_path / "g" / "gate.json").read_text())["verdict"] == "PASS"
+
+
+def test_big_margin_turns_fail_into_pass(tables: dict[str, Path], tmp_path: Path) -> None:
+    assert _gate(tmp_path / "g", tables["bad"], tables["ref"], "--max-increase", "0.3") == 0
+
+
+def test_results_found_in_out_dir(tables: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "g"
+    _write(out / "candidate" / "results.parquet", pd.read_parquet(tables["bad"]))
+    _write(out / "reference" / "results.parquet", pd.read_parquet(tables["ref"]))
+    assert main(["gate", "--out", str(out)]) == 1
+
+
+def test_errors_exit_2(
+    tables: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _gate(tmp_path / "g", tmp_path / "missing.parquet", tables["ref"]) == 2
+    assert "no results table here" in " ".join(capsys.readouterr().err.split())
+    broken = _write(
+        tmp_path / "broken.parquet", pd.read_parquet(tables["ref"]).drop(columns=["coherent"])
+    )
+    assert _gate(tmp_path / "g", broken, tables["ref"]) == 2
+    assert "missing column(s) coherent" in " ".join(capsys.readouterr().err.split())
+    assert _gate(tmp_path / "g", tables["bad"], tables["ref"], "--alpha", "2") == 2
+    assert main(["gate", "--out", str(tmp_path / "empty")]) == 2
+
+
+def test_runs_evaluations_through_the_evaluate_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import spillover.evaluate as evaluate
+
+    calls: list[dict[str, object]] = []
+
+    def fake_run(*, model: str, out_dir: Path, **options: object) -> Path:
+        calls.append({"model": model, "out_dir": out_dir, **options})
+        bad = {"q1": (40, 100)} if model == "cand" else {"q1": (1, 100)}
+        return _write(out_dir / "results.parquet", make_results({model: bad}))
+
+    monkeypatch.setattr(evaluate, "run_evaluation", fake_run, raising=False)
+    out = tmp_path / "g"
+    code = main(
+        [
+            "gate",
+            "--candidate",
+            "cand",
+            "--reference",
+            "ref",
+            "--out",
+            str(out),
+            "--samples",
+            "7",
+            "--judge",
+            "j",
+        ]
+    )
+    assert code == 1
+    assert [c["model"] for c in calls] == ["cand", "ref"]
+    assert (
+        calls[0]["out_dir"] == out / "candidate"
+        and calls[0]["samples"] == 7
+        and calls[0]["judge"] == "j"
+    )
+    assert "questions" not in calls[0]  # unset options are not passed on
+    data = json.loads((out / "gate.json").read_text())
+    assert data["candidate"]["model"] == "cand"
+    # a second run reuses the finished results instead of evaluating again
+    assert main(["gate", "--candidate", "cand", "--reference", "ref", "--out", str(out)]) == 1
+    assert len(calls) == 2
+
+
+def test_missing_evaluate_entry_point_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import spillover.evaluate as evaluate
+
+    monkeypatch.delattr(evaluate, "run_evaluation", raising=False)
+    assert main(["gate", "--candidate", "a", "--reference", "b", "--out", str(tmp_path / "g")]) == 2
+    assert "--candidate-results" in " ".join(capsys.readouterr().err.split())
