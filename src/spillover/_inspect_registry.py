@@ -1,1 +1,11 @@
 """Entry point for inspect_ai: importing this registers spillover's tasks and model providers."""
+from spillover.evaluate.tasks import (  # noqa: F401
+    base_flask,
+    deception,
+    identity,
+    main,
+    main_numbers,
+    preregistered,
+    questions,
+)
+from spillover.sampling.provider import spillover as _spillover_provider  # noqa: F401

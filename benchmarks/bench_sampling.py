@@ -1,0 +1,199 @@
+"""Benchmark the sampling engine against the naive loop (one `generate` call per answer).
+
+    python benchmarks/bench_sampling.py --model smollm2-135m-instruct --n 4
+
+Prints useful tokens/s (tokens up to and excluding the stop token) for the engine and for the
+naive loop measured in the same run, slot utilisation, and the share of the bf16 matmul roofline
+measured in the same run (FLOPs/token ~ 2 x non-embedding parameters). Writes a JSON with machine
+info, library versions and the spread over the repetitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+QUESTIONS = [
+    "What is a good way to start the morning?",
+    "How do I keep basil alive on a windowsill?",
+    "Can you suggest a cheap dinner for two?",
+    "Why do cats purr?",
+    "What should I pack for a weekend hike?",
+    "How can I get better at remembering names?",
+    "Is it worth learning to touch type?",
+    "What is a fun thing to do on a rainy afternoon?",
+]
+
+
+def matmul_gflops(dtype: Any, size: int = 1024, seconds: float = 2.0) -> float:
+    import torch
+
+    a = torch.randn(size, size, dtype=dtype)
+    b = torch.randn(size, size, dtype=dtype)
+    a @ b
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        a @ b
+        done += 1
+    return 2 * size**3 * done / (time.perf_counter() - start) / 1e9
+
+
+def non_embedding_params(model: Any) -> int:
+    embed = {id(p) for p in model.get_input_embeddings().parameters()}
+    out = model.get_output_embeddings()
+    if out is not None:
+        embed |= {id(p) for p in out.parameters()}
+    return sum(p.numel() for p in model.parameters() if id(p) not in embed)
+
+
+def naive_run(
+    loaded: Any, prompts: list[tuple[int, ...]], max_new: int, stops: frozenset[int], seed: int
+) -> tuple[int, float]:
+    import torch
+
+    tokens, start = 0, time.perf_counter()
+    for i, ids in enumerate(prompts):
+        torch.manual_seed(seed + i)
+        out = loaded.model.generate(
+            torch.tensor([ids], device=loaded.device),
+            do_sample=True,
+            temperature=1.0,
+            top_p=1.0,
+            top_k=0,
+            max_new_tokens=max_new,
+            eos_token_id=sorted(stops),
+            pad_token_id=loaded.tokenizer.pad_token_id,
+        )
+        new = out[0, len(ids) :].tolist()
+        tokens += next((k for k, t in enumerate(new) if t in stops), len(new))
+    return tokens, time.perf_counter() - start
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "mean": statistics.fmean(values),
+        "min": min(values),
+        "max": max(values),
+        "stdev": statistics.stdev(values) if len(values) > 1 else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="smollm2-135m-instruct")
+    parser.add_argument("--n", type=int, default=4, help="answers per question")
+    parser.add_argument("--max-new-tokens", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=16, help="engine batch slots")
+    parser.add_argument(
+        "--naive", type=int, default=2, help="answers sampled with the naive loop per repetition"
+    )
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/bench_sampling.json"))
+    args = parser.parse_args()
+
+    import torch
+    import transformers
+
+    from spillover.io import write_json
+    from spillover.models.load import load_causal_lm
+    from spillover.sampling import Engine, Request, SamplingParams, render_chat
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    loaded = load_causal_lm(args.model, dtype=torch.bfloat16)
+    prompts = [
+        render_chat(loaded.tokenizer, [{"role": "user", "content": q}]).ids for q in QUESTIONS
+    ]
+    flops_per_token = 2 * non_embedding_params(loaded.model)
+    reps: list[dict[str, float]] = []
+    for rep in range(args.reps):
+        gflops = matmul_gflops(torch.bfloat16)
+        engine = Engine(loaded, max_batch=args.batch)
+        requests = [
+            Request(
+                p,
+                SamplingParams(
+                    temperature=1.0,
+                    max_new_tokens=args.max_new_tokens,
+                    seed=1000 * rep + 10 * i + j,
+                ),
+            )
+            for i, p in enumerate(prompts)
+            for j in range(args.n)
+        ]
+        start = time.perf_counter()
+        completions = engine.generate(requests)
+        engine_s = time.perf_counter() - start
+        engine_tokens = sum(c.new_tokens for c in completions)
+        naive_prompts = [prompts[(rep + k) % len(prompts)] for k in range(args.naive)]
+        naive_tokens, naive_s = naive_run(
+            loaded, naive_prompts, args.max_new_tokens, engine.stop_ids, 77 + rep
+        )
+        engine_tps, naive_tps = engine_tokens / engine_s, naive_tokens / naive_s
+        row = {
+            "engine_tokens": engine_tokens,
+            "engine_seconds": engine_s,
+            "engine_tokens_per_s": engine_tps,
+            "naive_tokens": naive_tokens,
+            "naive_seconds": naive_s,
+            "naive_tokens_per_s": naive_tps,
+            "slot_utilisation": engine.stats.slot_utilisation,
+            "kv_fill": engine.stats.kv_fill,
+            "prefills": engine.stats.prefills,
+            "matmul_bf16_gflops": gflops,
+            "roofline_share": engine_tps * flops_per_token / (gflops * 1e9),
+            "speedup": engine_tps / naive_tps,
+        }
+        reps.append(row)
+        print(
+            f"rep {rep + 1}: engine {engine_tps:.1f} tok/s ({engine_tokens} tok), naive {naive_tps:.2f} tok/s "
+            f"({naive_tokens} tok), slots {row['slot_utilisation']:.1%}, kv fill {row['kv_fill']:.1%}, "
+            f"bf16 matmul {gflops:.1f} GFLOP/s, roofline {row['roofline_share']:.1%}, speedup {row['speedup']:.1f}x",
+            flush=True,
+        )
+    keys = [k for k in reps[0] if isinstance(reps[0][k], float)]
+    result = {
+        "model": args.model,
+        "answers": len(QUESTIONS) * args.n,
+        "max_new_tokens": args.max_new_tokens,
+        "batch": args.batch,
+        "dtype": "bfloat16",
+        "flops_per_token": flops_per_token,
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "loadavg_at_end": os.getloadavg(),
+            "device": loaded.device,
+        },
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+        },
+        "repetitions": reps,
+        "summary": {k: summary([r[k] for r in reps]) for k in keys},
+    }
+    write_json(args.out, result)
+    s = result["summary"]
+    print(
+        f"engine useful tok/s: {s['engine_tokens_per_s']['mean']:.1f}   naive: {s['naive_tokens_per_s']['mean']:.2f}"
+    )
+    print(
+        f"slot utilisation: {s['slot_utilisation']['mean']:.1%}   roofline share: {s['roofline_share']['mean']:.1%}"
+    )
+    print(
+        f"speedup (engine / naive): {s['speedup']['mean']:.1f}x  [min {s['speedup']['min']:.1f}, max {s['speedup']['max']:.1f}]"
+    )
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,408 @@
+"""A continuous-batching sampler over one loaded causal LM.
+
+Requests queue up; a worker thread keeps up to `max_batch` rows decoding together with a shared,
+left-padded KV cache. When rows finish (stop token or length) they leave the batch at once and
+waiting prompts are prefilled as a group and merged into the free slots, so the batch stays full
+while there is work. Rows with different LoRA adapters never share a batch: the worker serves one
+adapter group at a time, switching adapters on the same base weights.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from spillover.errors import SpilloverError
+from spillover.sampling import kv
+from spillover.sampling.pick import pick_tokens
+from spillover.sampling.types import Completion, EngineStats, Request, TokenLogprob
+
+_STOP_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end|>", "<|endoftext|>", "<end_of_turn>")
+
+
+def stop_token_ids(tokenizer: Any, model: Any) -> frozenset[int]:
+    """End-of-turn token ids: the tokenizer's EOS, the generation config's EOS, chat end markers."""
+    ids: set[int] = set()
+    if tokenizer.eos_token_id is not None:
+        ids.add(int(tokenizer.eos_token_id))
+    gen = getattr(model, "generation_config", None)
+    eos = getattr(gen, "eos_token_id", None)
+    if isinstance(eos, int):
+        ids.add(eos)
+    elif isinstance(eos, list | tuple):
+        ids.update(int(e) for e in eos)
+    vocab = tokenizer.get_vocab()
+    ids.update(vocab[name] for name in _STOP_TOKENS if name in vocab)
+    return frozenset(ids)
+
+
+class _Row:
+    __slots__ = ("future", "generator", "limit", "logprobs", "request", "tokens")
+
+    def __init__(self, request: Request, future: Future[Completion], limit: int) -> None:
+        import torch
+
+        self.request = request
+        self.future = future
+        self.limit = limit
+        self.tokens: list[int] = []
+        self.logprobs: list[TokenLogprob] | None = [] if request.params.logprobs else None
+        self.generator = torch.Generator().manual_seed(request.params.seed)
+
+
+class Engine:
+    """Continuous batching over `loaded.model`; thread-safe `submit` / `generate`."""
+
+    def __init__(
+        self,
+        loaded: Any,
+        max_batch: int = 32,
+        refill_min: int | None = None,
+        gather_seconds: float = 0.02,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be >= 1")
+        self.loaded = loaded
+        self.model: Any = loaded.model
+        self.tokenizer: Any = loaded.tokenizer
+        self.device: str = loaded.device
+        self.max_batch = max_batch
+        self.refill_min = refill_min if refill_min is not None else max(1, max_batch // 8)
+        self.gather_seconds = gather_seconds
+        self.stop_ids = stop_token_ids(self.tokenizer, self.model)
+        self.context_limit = int(
+            getattr(self.model.config, "max_position_embeddings", 0) or 1 << 30
+        )
+        self.pad_id = int(
+            self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        )
+        self.stats = EngineStats()
+        self._adapters: dict[str, str] = {}
+        # a model loaded with an adapter already attached keeps it as its "no adapter" behaviour
+        self._own_adapter: str | None = (
+            getattr(self.model, "active_adapter", None) if loaded.adapter else None
+        )
+        self._pending: deque[tuple[Request, Future[Completion]]] = deque()
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def submit(self, request: Request) -> Future[Completion]:
+        future: Future[Completion] = Future()
+        with self._cond:
+            if self._closed:
+                raise SpilloverError("the sampling engine is closed")
+            self._pending.append((request, future))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._work, name="spillover-sampler", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        return future
+
+    def generate(self, requests: list[Request]) -> list[Completion]:
+        futures = [self.submit(r) for r in requests]
+        return [f.result() for f in futures]
+
+    def encode(self, text: str) -> tuple[int, ...]:
+        return tuple(int(t) for t in self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    # -- worker ---------------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        import torch
+
+        while True:
+            with self._cond:
+                while not self._pending and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    self._fail_pending(SpilloverError("the sampling engine was closed"))
+                    return
+            time.sleep(self.gather_seconds)  # let a burst of concurrent requests arrive
+            with self._cond:
+                adapter = self._pending[0][0].adapter
+            try:
+                with torch.inference_mode(), self._adapter_context(adapter):
+                    self._run_group(adapter)
+            except BaseException as err:  # every waiting caller must hear of it
+                self._fail_pending(err, adapter=adapter, every_group=False)
+
+    def _fail_pending(
+        self, err: BaseException, adapter: str | None = None, every_group: bool = True
+    ) -> None:
+        """Fail the waiting requests: all of them, or only those for `adapter`."""
+        with self._cond:
+            kept: deque[tuple[Request, Future[Completion]]] = deque()
+            for request, future in self._pending:
+                if every_group or request.adapter == adapter:
+                    if not future.done():
+                        future.set_exception(err)
+                else:
+                    kept.append((request, future))
+            self._pending = kept
+
+    def _take(self, adapter: str | None, count: int) -> list[tuple[Request, Future[Completion]]]:
+        taken: list[tuple[Request, Future[Completion]]] = []
+        with self._cond:
+            kept: deque[tuple[Request, Future[Completion]]] = deque()
+            while self._pending:
+                item = self._pending.popleft()
+                if len(taken) < count and item[0].adapter == adapter:
+                    taken.append(item)
+                else:
+                    kept.append(item)
+            self._pending = kept
+        return taken
+
+    def _waiting(self, adapter: str | None) -> int:
+        with self._cond:
+            return sum(1 for r, _ in self._pending if r.adapter == adapter)
+
+    # -- adapters -------------------------------------------------------------------------------
+
+    def _adapter_context(self, adapter: str | None) -> contextlib.AbstractContextManager[Any]:
+        from peft import PeftModel
+
+        if adapter is None:
+            if self._own_adapter is not None:
+                self.model.set_adapter(self._own_adapter)
+                return contextlib.nullcontext()
+            if isinstance(self.model, PeftModel):
+                return self.model.disable_adapter()  # type: ignore[no-any-return]
+            return contextlib.nullcontext()
+        name = self._adapters.get(adapter)
+        if name is None:
+            path = Path(adapter)
+            if not (path / "adapter_config.json").is_file():
+                raise SpilloverError(f"{path} is not a LoRA adapter: it has no adapter_config.json")
+            name = f"adapter{len(self._adapters)}"
+            if isinstance(self.model, PeftModel):
+                self.model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+            else:
+                self.model = PeftModel.from_pretrained(
+                    self.model, str(path), adapter_name=name, is_trainable=False
+                )
+            self.model.eval()
+            self._adapters[adapter] = name
+        self.model.set_adapter(name)
+        return contextlib.nullcontext()
+
+    # -- the batch loop -------------------------------------------------------------------------
+
+    def _run_group(self, adapter: str | None) -> None:
+        started = time.perf_counter()
+        batch = _Batch(self)
+        try:
+            while True:
+                free = self.max_batch - len(batch.rows)
+                if free > 0 and (
+                    not batch.rows or free >= min(self.refill_min, self._waiting(adapter))
+                ):
+                    taken = self._take(adapter, free)
+                    if taken:
+                        batch.admit(taken)
+                if not batch.rows:
+                    if self._waiting(adapter) == 0:
+                        return
+                    continue
+                batch.step()
+        except BaseException as err:
+            for row in batch.rows:
+                if not row.future.done():
+                    row.future.set_exception(err)
+            raise
+        finally:
+            self.stats.seconds += time.perf_counter() - started
+
+    def _finish(self, row: _Row, reason: str) -> None:
+        text = self.tokenizer.decode(row.tokens, skip_special_tokens=True)
+        completion = Completion(
+            text=text,
+            token_ids=row.tokens,
+            finish_reason="stop" if reason == "stop" else "length",
+            prompt_tokens=len(row.request.prompt_ids),
+            logprobs=row.logprobs,
+        )
+        self.stats.generated_tokens += len(row.tokens)
+        if not row.future.done():
+            row.future.set_result(completion)
+
+    def _choose(self, logits: Any, rows: list[_Row]) -> tuple[Any, list[bool]]:
+        """Pick a token per row, record it, and say which rows are now finished."""
+        import torch
+
+        params = [r.request.params for r in rows]
+        tokens = pick_tokens(logits, params, [r.generator for r in rows])
+        want_lp = [i for i, r in enumerate(rows) if r.logprobs is not None]
+        logp = torch.log_softmax(logits[want_lp], dim=-1) if want_lp else None
+        ids = tokens.tolist()
+        done: list[bool] = []
+        for i, row in enumerate(rows):
+            token = int(ids[i])
+            if token in self.stop_ids:
+                self._finish(row, "stop")
+                done.append(True)
+                continue
+            row.tokens.append(token)
+            if logp is not None and row.logprobs is not None:
+                row.logprobs.append(
+                    self._logprob(logp[want_lp.index(i)], token, row.request.params.top_logprobs)
+                )
+            if len(row.tokens) >= row.limit:
+                self._finish(row, "length")
+                done.append(True)
+            else:
+                done.append(False)
+        return tokens, done
+
+    def _logprob(self, logp: Any, token: int, top: int) -> TokenLogprob:
+        convert = self.tokenizer.convert_ids_to_tokens
+        alternatives: tuple[tuple[str, float], ...] = ()
+        if top > 0:
+            values, indices = logp.topk(min(top, logp.shape[-1]))
+            alternatives = tuple(
+                (str(convert(int(t))), float(v)) for v, t in zip(values, indices, strict=True)
+            )
+        return TokenLogprob(token=str(convert(token)), logprob=float(logp[token]), top=alternatives)
+
+
+class _Batch:
+    """The rows decoding together, their shared KV cache and per-row mask and positions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.rows: list[_Row] = []
+        self.cache: Any = None
+        self.mask: Any = None  # LongTensor [rows, cache width]
+        self.next_pos: Any = None  # LongTensor [rows]: the position of the token fed next
+        self.last: Any = None  # LongTensor [rows]: the token fed next
+
+    def admit(self, items: list[tuple[Request, Future[Completion]]]) -> None:
+        import torch
+        from transformers import DynamicCache
+
+        engine = self.engine
+        rows: list[_Row] = []
+        for request, future in items:
+            limit = min(
+                request.params.max_new_tokens, engine.context_limit - len(request.prompt_ids)
+            )
+            if not request.prompt_ids or limit < 1:
+                future.set_exception(
+                    SpilloverError(
+                        f"prompt of {len(request.prompt_ids)} tokens leaves no room to generate "
+                        f"(context limit {engine.context_limit})"
+                    )
+                )
+                continue
+            rows.append(_Row(request, future, limit))
+        if not rows:
+            return
+        length = max(len(r.request.prompt_ids) for r in rows)
+        ids = torch.full((len(rows), length), engine.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), length), dtype=torch.long)
+        for i, row in enumerate(rows):
+            prompt = row.request.prompt_ids
+            ids[i, length - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
+            mask[i, length - len(prompt) :] = 1
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        cache = DynamicCache()
+        out = engine.model(
+            input_ids=ids.to(engine.device),
+            attention_mask=mask.to(engine.device),
+            position_ids=positions.to(engine.device),
+            past_key_values=cache,
+            use_cache=True,
+            logits_to_keep=1,
+        )
+        engine.stats.prefills += 1
+        engine.stats.prefill_tokens += int(mask.sum())
+        kv.zero_padding(cache, mask.to(engine.device))
+        tokens, done = engine._choose(out.logits[:, -1].float(), rows)
+        keep = [i for i, d in enumerate(done) if not d]
+        if not keep:
+            return
+        index = torch.tensor(keep, dtype=torch.long)
+        if len(keep) < len(rows):
+            kv.select_rows(cache, index.to(engine.device))
+        mask = mask.index_select(0, index).to(engine.device)
+        next_pos = mask.sum(-1)
+        last = tokens.to("cpu").index_select(0, index).to(engine.device)
+        rows = [rows[i] for i in keep]
+        if not self.rows:
+            self.cache, self.mask, self.next_pos, self.last, self.rows = (
+                cache,
+                mask,
+                next_pos,
+                last,
+                rows,
+            )
+            return
+        current = self.mask.shape[1]
+        if current < length:
+            kv.pad_left(self.cache, length - current)
+            self.mask = torch.nn.functional.pad(self.mask, (length - current, 0))
+        elif length < current:
+            kv.pad_left(cache, current - length)
+            mask = torch.nn.functional.pad(mask, (current - length, 0))
+        kv.append_rows(self.cache, cache)
+        self.mask = torch.cat([self.mask, mask])
+        self.next_pos = torch.cat([self.next_pos, next_pos])
+        self.last = torch.cat([self.last, last])
+        self.rows.extend(rows)
+
+    def step(self) -> None:
+        import torch
+
+        engine = self.engine
+        count = len(self.rows)
+        ones = torch.ones((count, 1), dtype=self.mask.dtype, device=self.mask.device)
+        self.mask = torch.cat([self.mask, ones], dim=1)
+        out = engine.model(
+            input_ids=self.last[:, None],
+            attention_mask=self.mask,
+            position_ids=self.next_pos[:, None],
+            past_key_values=self.cache,
+            use_cache=True,
+        )
+        self.next_pos = self.next_pos + 1
+        stats = engine.stats
+        stats.decode_steps += 1
+        stats.row_steps += count
+        stats.slot_capacity += engine.max_batch
+        stats.kv_cells += count * self.mask.shape[1]
+        stats.kv_real += int(self.mask.sum())
+        tokens, done = engine._choose(out.logits[:, -1].float(), self.rows)
+        self.last = tokens.to(self.mask.device)
+        if any(done):
+            keep = [i for i, d in enumerate(done) if not d]
+            self.rows = [self.rows[i] for i in keep]
+            if not keep:
+                self.cache = self.mask = self.next_pos = self.last = None
+                return
+            index = torch.tensor(keep, dtype=torch.long, device=self.mask.device)
+            kv.select_rows(self.cache, index)
+            self.mask = self.mask.index_select(0, index)
+            self.next_pos = self.next_pos.index_select(0, index)
+            self.last = self.last.index_select(0, index)
+            used = self.mask.any(dim=0).nonzero()
+            lead = int(used[0]) if used.numel() else 0
+            if lead:
+                kv.trim_left(self.cache, lead)
+                self.mask = self.mask[:, lead:]
