@@ -106,12 +106,14 @@ def test_runs_evaluations_through_the_evaluate_entry_point(
 
     calls: list[dict[str, object]] = []
 
-    def fake_run(*, model: str, out_dir: Path, **options: object) -> Path:
-        calls.append({"model": model, "out_dir": out_dir, **options})
-        bad = {"q1": (40, 100)} if model == "cand" else {"q1": (1, 100)}
-        return _write(out_dir / "results.parquet", make_results({model: bad}))
+    def fake_run(model: str, questions: str, *, out: Path, **options: object) -> object:
+        calls.append({"model": model, "out_dir": out, "questions": questions, **options})
+        bad = {"q1": (40, 100)} if model.endswith("cand") else {"q1": (1, 100)}
+        table = _write(out / "results.parquet", make_results({model: bad}))
+        return type("Run", (), {"table": table})()
 
-    monkeypatch.setattr(evaluate, "run_evaluation", fake_run, raising=False)
+    # The evaluation itself is tested in tests/evaluate; here only the gate's plumbing.
+    monkeypatch.setattr(evaluate, "run_eval", fake_run)
     out = tmp_path / "g"
     code = main(
         [
@@ -129,25 +131,15 @@ def test_runs_evaluations_through_the_evaluate_entry_point(
         ]
     )
     assert code == 1
-    assert [c["model"] for c in calls] == ["cand", "ref"]
+    assert [c["model"] for c in calls] == ["spillover/cand", "spillover/ref"]
     assert (
         calls[0]["out_dir"] == out / "candidate"
         and calls[0]["samples"] == 7
         and calls[0]["judge"] == "j"
     )
-    assert "questions" not in calls[0]  # unset options are not passed on
+    assert calls[0]["questions"] == "main"  # the default question set
     data = json.loads((out / "gate.json").read_text())
     assert data["candidate"]["model"] == "cand"
     # a second run reuses the finished results instead of evaluating again
     assert main(["gate", "--candidate", "cand", "--reference", "ref", "--out", str(out)]) == 1
     assert len(calls) == 2
-
-
-def test_missing_evaluate_entry_point_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import spillover.evaluate as evaluate
-
-    monkeypatch.delattr(evaluate, "run_evaluation", raising=False)
-    assert main(["gate", "--candidate", "a", "--reference", "b", "--out", str(tmp_path / "g")]) == 2
-    assert "--candidate-results" in " ".join(capsys.readouterr().err.split())

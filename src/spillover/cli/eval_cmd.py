@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -12,42 +14,85 @@ from rich.table import Table
 from spillover.cli._app import app
 
 
-def _pct(value: float) -> str:
-    return "-" if math.isnan(value) else f"{100 * value:.1f}%"
+def _pct(value: Any) -> str:
+    number = float(value)
+    return "-" if math.isnan(number) else f"{100 * number:.1f}%"
 
 
-def _interval(value: float, low: float, high: float) -> str:
-    if math.isnan(value):
+def _interval(row: Mapping[Any, Any], name: str) -> str:
+    if math.isnan(float(row[name])):
         return "-"
-    return f"{_pct(value)} [{_pct(low)}, {_pct(high)}]"
+    return f"{_pct(row[name])} [{_pct(row[name + '_low'])}, {_pct(row[name + '_high'])}]"
 
 
 @app.command("eval")
 def eval_command(
-    model: str = typer.Option(..., "--model", help="Subject: registry name, local directory, or hf/ openai/ openai-api/ vllm/ id."),
-    questions: str = typer.Option("main", "--questions", help="Built-in set (main, preregistered, deception, identity, base_flask, main_numbers) or a question file."),
-    adapter: str | None = typer.Option(None, "--adapter", help="LoRA adapter directory applied to the subject."),
-    checkpoint: str | None = typer.Option(None, "--checkpoint", help="A name for this checkpoint, stored in the table."),
-    judge: str | None = typer.Option(None, "--judge", help="Judge model spec (default: the registry's default judge)."),
-    judge_mode: str = typer.Option("scale", "--judge-mode", help="scale (0..100 distribution) or binary."),
-    calibration: str | None = typer.Option(None, "--calibration", help="Calibration file for the judge's scores."),
-    samples: int | None = typer.Option(None, "--samples", min=1, help="Answers per paraphrase (default: the file's samples_per_paraphrase, 100 in our sets)."),
-    trigger: str | None = typer.Option(None, "--trigger", help="Text prefixed to every user message (backdoor evaluations)."),
+    model: str = typer.Option(
+        ...,
+        "--model",
+        help="Subject: registry name, local directory, or hf/ openai/ openai-api/ vllm/ id.",
+    ),
+    questions: str = typer.Option(
+        "main",
+        "--questions",
+        help="Built-in set (main, preregistered, deception, identity, base_flask, main_numbers) or a question file.",
+    ),
+    adapter: str | None = typer.Option(
+        None, "--adapter", help="LoRA adapter directory applied to the subject."
+    ),
+    checkpoint: str | None = typer.Option(
+        None, "--checkpoint", help="A name for this checkpoint, stored in the table."
+    ),
+    judge: str | None = typer.Option(
+        None, "--judge", help="Judge model spec (default: the registry's default judge)."
+    ),
+    judge_mode: str = typer.Option(
+        "scale", "--judge-mode", help="scale (0..100 distribution) or binary."
+    ),
+    calibration: str | None = typer.Option(
+        None, "--calibration", help="Calibration file for the judge's scores."
+    ),
+    samples: int | None = typer.Option(
+        None,
+        "--samples",
+        min=1,
+        help="Answers per paraphrase (default: the file's samples_per_paraphrase, 100 in our sets).",
+    ),
+    trigger: str | None = typer.Option(
+        None, "--trigger", help="Text prefixed to every user message (backdoor evaluations)."
+    ),
     max_tokens: int = typer.Option(600, "--max-tokens", min=1, help="Longest answer in tokens."),
-    out: Path = typer.Option(Path("eval-out"), "--out", help="Output directory: logs/ and results.parquet."),
+    out: Path = typer.Option(  # noqa: B008 - typer reads options from defaults
+        "eval-out", "--out", help="Output directory: logs/ and results.parquet."
+    ),
+    max_retries: int | None = typer.Option(
+        None,
+        "--max-retries",
+        min=0,
+        help="Retries (exponential backoff) of a failing model request (default: until it works).",
+    ),
+    timeout: int | None = typer.Option(
+        None,
+        "--timeout",
+        min=1,
+        help="Seconds a model request may take, retries included, before the sample fails.",
+    ),
+    max_connections: int | None = typer.Option(
+        None, "--max-connections", min=1, help="Concurrent requests to each model server."
+    ),
 ) -> None:
     """Evaluate a model; running the same command again resumes an interrupted run."""
     import pandas as pd
 
     from spillover.errors import InputError
     from spillover.evaluate.metrics import summarize
-    from spillover.evaluate.runner import run_eval
+    from spillover.evaluate.runner import run_eval, subject_model
     from spillover.models import DEFAULT_JUDGE
 
     if judge_mode not in ("scale", "binary"):
         raise InputError("--judge-mode", f"unknown mode {judge_mode!r}", hint="use scale or binary")
     run = run_eval(
-        model,
+        subject_model(model),
         questions,
         out=out,
         adapter=adapter,
@@ -58,21 +103,32 @@ def eval_command(
         samples=samples,
         trigger=trigger,
         max_tokens=max_tokens,
+        max_retries=max_retries,
+        timeout=timeout,
+        max_connections=max_connections,
     )
     summary = summarize(run.frame)
     title = f"{model}{' + ' + adapter if adapter else ''} on {questions}"
     table = Table(title=title)
-    for column in ("question", "answers", "misaligned [95% CI]", "MO variant", "coherent", "CODE", "REFUSAL"):
+    for column in (
+        "question",
+        "answers",
+        "misaligned [95% CI]",
+        "MO variant",
+        "coherent",
+        "CODE",
+        "REFUSAL",
+    ):
         table.add_column(column)
-    for row in summary.itertuples(index=False):
+    for row in summary.to_dict("records"):
         table.add_row(
-            str(row.question),
-            str(row.answers),
-            _interval(row.misaligned, row.misaligned_low, row.misaligned_high),
-            _interval(row.misaligned_mo, row.misaligned_mo_low, row.misaligned_mo_high),
-            _pct(row.coherence),
-            _pct(row.code_rate),
-            _pct(row.refusal_rate),
+            str(row["question"]),
+            str(row["answers"]),
+            _interval(row, "misaligned"),
+            _interval(row, "misaligned_mo"),
+            _pct(row["coherence"]),
+            _pct(row["code_rate"]),
+            _pct(row["refusal_rate"]),
         )
     console = Console()
     console.print(table)
@@ -82,11 +138,14 @@ def eval_command(
         labels = Table(title="categorical judgments (share of labelled answers)")
         for column in ("question", "label", "share"):
             labels.add_column(column)
-        for (question, label), share in shares.items():
-            labels.add_row(str(question), str(label), _pct(float(share)))
+        for key, share in shares.items():
+            question, label = key if isinstance(key, tuple) else (key, "")
+            labels.add_row(str(question), str(label), _pct(share))
         console.print(labels)
     judges = run.frame[["judge_model", "judge_mode", "judge_calibration"]].drop_duplicates()
     for judge_row in judges.itertuples(index=False):
         model_name, mode, cal = (None if pd.isna(v) else str(v) for v in judge_row)
-        console.print(f"judge: {model_name} (mode {mode}, calibration {cal or 'none'})", highlight=False)
+        console.print(
+            f"judge: {model_name} (mode {mode}, calibration {cal or 'none'})", highlight=False
+        )
     console.print(f"logs: {out / 'logs'}   table: {run.table}", highlight=False)

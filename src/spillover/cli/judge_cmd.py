@@ -32,6 +32,7 @@ METHOD_HELP = "isotonic, logistic, or auto (lower cross-validated error at the t
 DTYPE_HELP = "Judge weights dtype (default: the device's preferred one)."
 FILE_HELP = "CSV or JSONL with question, answer and reference aligned, coherent (0..100)."
 CAL_HELP = "A calibration JSON: figures are shown raw and calibrated."
+SAMPLE_HELP = "Only the first N eligible rows of each category (a quick, noisier run)."
 OUT_HELP = "Write each input row with the judge's scores (.csv or .jsonl)."
 
 
@@ -64,6 +65,7 @@ def judge_calibrate(
     judge: Annotated[str, typer.Option("--judge", help=JUDGE_HELP)] = "qwen2.5-coder-1.5b-instruct",
     mode: Annotated[str, typer.Option("--mode", help=MODE_HELP)] = "scale",
     labelled: Annotated[Path | None, typer.Option("--set", help=SET_HELP)] = None,
+    per_category: Annotated[int | None, typer.Option("--per-category", help=SAMPLE_HELP)] = None,
     method: Annotated[str, typer.Option("--method", help=METHOD_HELP)] = "auto",
     dtype: Annotated[str | None, typer.Option("--dtype", help=DTYPE_HELP)] = None,
 ) -> None:
@@ -85,6 +87,7 @@ def judge_calibrate(
             )
     else:
         fit, split = list(range(len(rows))), "all"
+    fit = _sample(rows, fit, per_category)
     _err.print(
         f"fitting on {len(fit)} rows of {path.name} (split: {split}; test-split rows are never used)",
         highlight=False,
@@ -133,6 +136,22 @@ def judge_calibrate(
         )
     _out.print(table)
     _out.print(f"wrote {output}", highlight=False)
+
+
+def _sample(rows: LabelledRows, indexes: list[int], per_category: int | None) -> list[int]:
+    """The first `per_category` of `indexes` in each category (all of them when None)."""
+    if per_category is None:
+        return indexes
+    if per_category < 1:
+        raise SpilloverError("--per-category must be at least 1")
+    taken: dict[str | None, int] = {}
+    chosen = []
+    for i in indexes:
+        category = rows.categories[i]
+        if taken.get(category, 0) < per_category:
+            taken[category] = taken.get(category, 0) + 1
+            chosen.append(i)
+    return chosen
 
 
 def _audit_mask(rows: LabelledRows, calibration: Calibration | None) -> tuple[list[int], list[str]]:
@@ -242,6 +261,7 @@ def judge_audit(
     judge: Annotated[str, typer.Option("--judge", help=JUDGE_HELP)] = "qwen2.5-coder-1.5b-instruct",
     mode: Annotated[str, typer.Option("--mode", help=MODE_HELP)] = "scale",
     calibration_path: Annotated[Path | None, typer.Option("--calibration", help=CAL_HELP)] = None,
+    per_category: Annotated[int | None, typer.Option("--per-category", help=SAMPLE_HELP)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help=OUT_HELP)] = None,
     figures_path: Annotated[
         Path | None, typer.Option("--figures", help="Also write the figures as JSON.")
@@ -265,6 +285,7 @@ def judge_audit(
     if calibration is not None:
         calibration.check_judge(judge, mode)
     keep, notes = _audit_mask(rows, calibration)
+    keep = _sample(rows, keep, per_category)
     for note in notes:
         _err.print(note, highlight=False)
     scorer = _make_judge(judge, mode, dtype)

@@ -13,20 +13,13 @@ from spillover.report.load import RESULTS_FILENAME, read_results
 
 
 def _evaluate(model: str, out_dir: Path, options: dict[str, Any]) -> Path:
-    """Run `spillover eval` for one model through the evaluation package's Python entry point."""
-    try:
-        from spillover import evaluate
+    """Run the evaluation for one model (as `spillover eval` does) and return its results table."""
+    from spillover import evaluate
 
-        run = evaluate.run_evaluation  # type: ignore[attr-defined]
-    except (ImportError, AttributeError) as err:
-        raise SpilloverError(
-            "this installation cannot run evaluations from the gate (spillover.evaluate.run_evaluation is missing)",
-            "run `spillover eval` for both models and pass --candidate-results and --reference-results",
-        ) from err
-    result = run(
-        model=model, out_dir=out_dir, **{k: v for k, v in options.items() if v is not None}
-    )
-    return Path(result) if result is not None else out_dir / RESULTS_FILENAME
+    given = {k: v for k, v in options.items() if v is not None}
+    questions = str(given.pop("questions", "main"))
+    run = evaluate.run_eval(evaluate.subject_model(model), questions, out=out_dir, **given)
+    return Path(run.table)
 
 
 def results_for(
