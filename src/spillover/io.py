@@ -22,6 +22,11 @@ def _explain_os_error(path: Path, err: OSError) -> SpilloverError:
     return SpilloverError(f"{path}: {err.strerror or err}")
 
 
+def explain_os_error(path: str | Path, err: OSError) -> SpilloverError:
+    """A clear SpilloverError for an OSError (disk full, read-only, permission) at `path`."""
+    return _explain_os_error(Path(path), err)
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)

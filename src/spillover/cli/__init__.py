@@ -16,6 +16,8 @@ _COMMAND_MODULES = (
     "spillover.cli.report_cmd",
     "spillover.cli.gate_cmd",
     "spillover.cli.eval_cmd",
+    "spillover.cli.sweep_cmd",
+    "spillover.cli.demo_cmd",
 )
 
 

@@ -8,6 +8,7 @@ import traceback
 import click
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from spillover.errors import SpilloverError
 
@@ -58,10 +59,22 @@ def run_app(argv: list[str]) -> int:
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 2)
+    except OSError as err:  # disk full or a read-only directory met outside spillover.io
+        if _state["debug"]:
+            traceback.print_exc()
+        from spillover.io import explain_os_error
+
+        clear = explain_os_error(err.filename or "<unknown path>", err)
+        console.print(Text.assemble(("error:", "bold red"), f" {clear.message}"), highlight=False)
+        if clear.hint:
+            console.print(Text.assemble(("hint:", "yellow"), f" {clear.hint}"), highlight=False)
+        return 2
     except Exception as err:  # noqa: BLE001 - the CLI's last line of defence
         if _state["debug"]:
             traceback.print_exc()
-        console.print(f"[bold red]error:[/] {type(err).__name__}: {err}", highlight=False, markup=False)
+        console.print(
+            Text.assemble(("error:", "bold red"), f" {type(err).__name__}: {err}"), highlight=False
+        )
         console.print("[yellow]hint:[/] run again with --debug for the traceback", highlight=False)
         return 2
     return 0

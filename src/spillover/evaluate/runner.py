@@ -17,6 +17,7 @@ from spillover.evaluate.tasks import JudgeModeArg, build_task
 from spillover.judge.base import Judge
 from spillover.judge.factory import INSPECT_PROVIDERS
 from spillover.models import DEFAULT_JUDGE
+from spillover.questions.schema import QuestionSet
 
 PASS_THROUGH = ("spillover", *sorted(INSPECT_PROVIDERS))
 
@@ -57,7 +58,7 @@ class EvalRun:
 
 def run_eval(
     model: str,
-    questions: str,
+    questions: str | Path | QuestionSet,
     *,
     out: str | Path,
     adapter: str | None = None,
@@ -84,6 +85,7 @@ def run_eval(
     requests to each model (subject and judge)."""
     from inspect_ai import eval_set
 
+    from spillover.evaluate.logcheck import quarantine_unreadable_logs
     from spillover.evaluate.results import append_results, results_frame
 
     out_dir = Path(out)
@@ -96,6 +98,7 @@ def run_eval(
         trigger=trigger,
         max_tokens=max_tokens,
     )
+    quarantine_unreadable_logs(out_dir / "logs")  # a truncated log is redone, never trusted
     args = dict(model_args or {})
     if adapter:
         args["adapter"] = adapter

@@ -38,7 +38,6 @@ def load_causal_lm(
     device: str | None = None,
 ) -> LoadedModel:
     """Load weights for `spec` (registry name, directory or hub id); apply `adapter` if given."""
-    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from spillover.models.device import preferred_device, preferred_dtype
@@ -55,7 +54,7 @@ def load_causal_lm(
     if adapter is not None:
         model = attach_adapter(model, adapter)
     model.eval()
-    torch.set_grad_enabled(False)
+    model.requires_grad_(False)  # inference: callers run forwards under torch.inference_mode
     return LoadedModel(resolved, model, tokenizer, dtype, device, str(adapter) if adapter else None)
 
 

