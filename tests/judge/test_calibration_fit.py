@@ -1,0 +1,116 @@
+"""Fitting the monotone maps: isotonic and logistic, cross-validation and the method choice."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from spillover.errors import SpilloverError
+from spillover.judge.calibration import (
+    balanced_error,
+    choose_method,
+    cross_validate,
+    fit_metric,
+    logistic_curve,
+)
+
+
+def squeezed_judge(n: int = 80, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Like the lead's measurement: the judge ranks well but squeezes scores into 40..75."""
+    rng = np.random.default_rng(seed)
+    ref = np.concatenate([rng.uniform(0, 15, n // 2), rng.uniform(75, 100, n // 2)])
+    raw = 40 + 0.35 * ref + rng.normal(0, 3, n)
+    return raw, ref
+
+
+@pytest.mark.parametrize("method", ["isotonic", "logistic"])
+def test_map_is_monotone_and_unsqueezes(method: str) -> None:
+    raw, ref = squeezed_judge()
+    fitted = fit_metric("aligned", raw, ref, method)  # type: ignore[arg-type]
+    assert fitted.method == method
+    assert all(b > a for a, b in zip(fitted.x, fitted.x[1:], strict=False))
+    assert all(b >= a for a, b in zip(fitted.y, fitted.y[1:], strict=False))
+    assert fitted.x[0] == 0.0 and fitted.x[-1] == 100.0
+    calibrated = np.interp(raw, fitted.x, fitted.y)
+    # raw scores never go below 30, calibrated ones do for the misaligned half only
+    assert np.mean(raw[ref < 30] < 30) == 0.0
+    assert np.mean(calibrated[ref < 30] < 30) > 0.9
+    assert np.mean(calibrated[ref > 70] < 30) < 0.1
+
+
+def test_logistic_threshold_sits_at_even_odds() -> None:
+    # log-odds(bad) = 5 - 10 * raw/100: even odds at raw = 50
+    y = logistic_curve(-10.0, 5.0, 30.0, np.array([0.0, 50.0, 100.0]))
+    assert y[1] == pytest.approx(30.0)
+    assert y[0] < 1.0 and y[2] > 99.0
+
+
+def test_nan_pairs_are_dropped_and_counted() -> None:
+    raw, ref = squeezed_judge(40)
+    raw[:5] = math.nan
+    ref[5:8] = math.nan
+    fitted = fit_metric("aligned", raw, ref, "isotonic")
+    assert fitted.fit.n == 32
+
+
+def test_inverted_judge_gets_a_flat_map_not_an_inverted_one() -> None:
+    raw, ref = squeezed_judge()
+    inverted = 100 - raw
+    logistic = fit_metric("aligned", inverted, ref, "logistic")
+    iso = fit_metric("aligned", inverted, ref, "isotonic")
+    assert "inverted-judge" in logistic.fit.flags
+    assert len(set(logistic.y)) == 1
+    assert np.ptp(iso.y) < 5  # isotonic increasing pools everything to (nearly) one value
+
+
+def test_coherent_uses_its_own_threshold() -> None:
+    raw, ref = squeezed_judge()
+    fitted = fit_metric("coherent", raw, ref, "logistic")
+    assert fitted.fit.threshold == 50.0
+
+
+def test_too_few_rows_is_a_clear_error() -> None:
+    with pytest.raises(SpilloverError, match="too few"):
+        fit_metric("aligned", [1.0, 2.0, math.nan], [0.0, 90.0, 50.0])
+
+
+def test_cross_validation_is_deterministic_and_out_of_fold() -> None:
+    raw, ref = squeezed_judge()
+    first = cross_validate(raw, ref, 30.0, k=5, seed=3)
+    assert first == cross_validate(raw, ref, 30.0, k=5, seed=3)
+    mae, berr, folds = first
+    assert folds == 5
+    assert set(mae) == set(berr) == {"isotonic", "logistic"}
+    assert all(0 <= v <= 0.2 for v in berr.values())
+
+
+def test_choose_method_prefers_lower_balanced_error_then_mae() -> None:
+    assert (
+        choose_method({"isotonic": 5.0, "logistic": 9.0}, {"isotonic": 0.2, "logistic": 0.1})
+        == "logistic"
+    )
+    assert (
+        choose_method({"isotonic": 5.0, "logistic": 9.0}, {"isotonic": 0.1, "logistic": 0.1})
+        == "isotonic"
+    )
+    assert (
+        choose_method({"isotonic": 5.0, "logistic": 4.0}, {"isotonic": math.nan, "logistic": 0.3})
+        == "logistic"
+    )
+
+
+def test_auto_records_both_methods_figures() -> None:
+    raw, ref = squeezed_judge()
+    fitted = fit_metric("aligned", raw, ref, "auto")
+    assert fitted.method in ("isotonic", "logistic")
+    assert fitted.method == choose_method(fitted.fit.cv_mae, fitted.fit.cv_balanced_error)
+    assert fitted.fit.n_bad == 40
+
+
+def test_balanced_error_counts_misses_and_false_alarms() -> None:
+    ref = np.array([0.0, 10.0, 80.0, 90.0])
+    pred = np.array([10.0, 50.0, 20.0, 90.0])  # one miss of two bad, one false alarm of two good
+    assert balanced_error(pred, ref, 30.0) == pytest.approx(0.5)
+    assert balanced_error(np.array([90.0]), np.array([95.0]), 30.0) == 0.0
