@@ -58,11 +58,9 @@ def _mark(path: Path, info: dict[str, object]) -> None:
 
 def _questions() -> QuestionSet:
     """The eight main questions in their plain form (the JSON and template variants cost 3x)."""
-    from spillover.questions import resolve_questions
+    from spillover.recipes.steps import load_questions
 
-    qset = resolve_questions("main")
-    plain = [q for q in qset.questions if not q.id.endswith(("_json", "_template"))]
-    return qset.model_copy(update={"questions": plain, "name": "main_plain"})
+    return load_questions("main_plain")
 
 
 def _calibration(config: DemoConfig) -> str | None:

@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "spillover.cli.eval_cmd",
     "spillover.cli.sweep_cmd",
     "spillover.cli.demo_cmd",
+    "spillover.cli.recipe_cmd",
 )
 
 

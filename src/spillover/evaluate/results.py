@@ -122,13 +122,19 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def results_frame(logs: Iterable[str | Path]) -> pd.DataFrame:
-    """One row per answer in the given `.eval` logs (their samples with a score or an error)."""
-    from inspect_ai.log import read_eval_log
+    """One row per answer in the given `.eval` logs (their samples with a score or an error).
+
+    Samples are streamed one at a time without their events and message history, so memory
+    stays flat however many samples a log holds."""
+    from inspect_ai.log import read_eval_log, read_eval_log_samples
 
     rows: list[dict[str, Any]] = []
     for location in logs:
-        log = read_eval_log(str(location))
-        rows += [_row(log, sample) for sample in log.samples or []]
+        header = read_eval_log(str(location), header_only=True)
+        samples = read_eval_log_samples(
+            str(location), all_samples_required=False, exclude_fields={"events", "messages"}
+        )
+        rows += [_row(header, sample) for sample in samples]
     return _typed(pd.DataFrame(rows, columns=COLUMNS))
 
 

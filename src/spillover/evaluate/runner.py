@@ -6,12 +6,14 @@ Running the same call again after an interruption reuses every sample already in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from spillover.chat import Message
 from spillover.errors import SpilloverError
 from spillover.evaluate.tasks import JudgeModeArg, build_task
 from spillover.judge.base import Judge
@@ -76,13 +78,15 @@ def run_eval(
     max_retries: int | None = None,
     timeout: int | None = None,
     max_connections: int | None = None,
+    prefix_messages: Sequence[Message] = (),
 ) -> EvalRun:
     """Evaluate `model` (an inspect model id: see `subject_model`) on a question set; logs go to
     OUT/logs, rows are appended to OUT/results.parquet.
 
     `max_retries` and `timeout` (seconds) bound inspect's retries with exponential backoff for a
     failing model call (default: retry until it works); `max_connections` bounds the concurrent
-    requests to each model (subject and judge)."""
+    requests to each model (subject and judge); `prefix_messages` are user/assistant turns sent
+    before every question (in-context examples)."""
     from inspect_ai import eval_set
 
     from spillover.evaluate.logcheck import quarantine_unreadable_logs
@@ -97,6 +101,7 @@ def run_eval(
         calibration=calibration,
         trigger=trigger,
         max_tokens=max_tokens,
+        prefix_messages=prefix_messages,
     )
     quarantine_unreadable_logs(out_dir / "logs")  # a truncated log is redone, never trusted
     args = dict(model_args or {})

@@ -6,12 +6,14 @@ inspect eval spillover/questions -T questions=my_questions.yaml --model hf/...
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 from inspect_ai import Task, task
 from inspect_ai.model import GenerateConfig
 
+from spillover.chat import Message
 from spillover.evaluate.dataset import question_dataset
 from spillover.evaluate.scorer import judged, register_questions
 from spillover.evaluate.solver import answer_question
@@ -33,6 +35,7 @@ def build_task(
     trigger: str | None = None,
     max_tokens: int = MAX_TOKENS,
     name: str | None = None,
+    prefix_messages: Sequence[Message] = (),
 ) -> Task:
     """The evaluation task for a question set (a built-in name, a file, or a loaded set).
 
@@ -47,7 +50,9 @@ def build_task(
         else JudgeSpec(model=judge, mode=judge_mode, calibration=calibration)
     )
     return Task(
-        dataset=question_dataset(qset, samples=samples, trigger=trigger),
+        dataset=question_dataset(
+            qset, samples=samples, trigger=trigger, prefix_messages=prefix_messages
+        ),
         solver=answer_question(),
         scorer=judged(register_questions(qset), judge_arg),
         config=GenerateConfig(max_tokens=max_tokens, temperature=1.0, top_p=1.0),
@@ -56,6 +61,7 @@ def build_task(
             "question_set": qset.name,
             "questions_file": str(qset.source),
             "trigger": trigger,
+            "prefix_turns": len(prefix_messages),
         },
     )
 

@@ -1,0 +1,82 @@
+"""`spillover recipe`: list the study's experiments and run one at cpu or paper scale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from spillover.cli._app import app
+
+recipe_app = typer.Typer(
+    help="The study's experiments as recipes: one file and one YAML config each, at cpu or paper scale.",
+    no_args_is_help=True,
+)
+app.add_typer(recipe_app, name="recipe")
+
+_OUT = typer.Option(
+    None,
+    "--out",
+    help="Output directory (default spillover-recipe-NAME-SCALE); re-running resumes.",
+)
+_SET = typer.Option(
+    None,
+    "--set",
+    help="Override a scale setting, e.g. --set rows=40 --set options.ks=[0,4] (values are YAML).",
+)
+
+
+@recipe_app.command("list")
+def list_cmd() -> None:
+    """Show the recipes: name, what it does, and what the paper found."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from spillover.recipes import list_recipes
+
+    table = Table("recipe", "what it runs", "what the paper found", show_lines=True)
+    for item in list_recipes():
+        table.add_row(item["name"], item["summary"], item["paper"])
+    Console().print(table)
+
+
+@recipe_app.command("run")
+def run_cmd(
+    name: str = typer.Argument(..., help="Recipe name (see `spillover recipe list`)."),
+    scale: str = typer.Option("cpu", "--scale", help="cpu (local registry models) or paper."),
+    model: str | None = typer.Option(
+        None, "--model", help="Subject model (overrides the scale's)."
+    ),
+    judge: str | None = typer.Option(None, "--judge", help="Judge model (overrides the scale's)."),
+    out: Path | None = _OUT,
+    assignments: list[str] | None = _SET,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Resolve and print the whole plan without running anything."
+    ),
+) -> None:
+    """Run one recipe end to end and write its report, with the paper's findings beside ours."""
+    from spillover.recipes import run_recipe
+
+    summary = run_recipe(
+        name,
+        scale=scale,
+        out=out,
+        model=model,
+        judge=judge,
+        assignments=assignments,
+        dry_run=dry_run,
+    )
+    if dry_run:
+        typer.echo(f"plan for recipe {name} at {scale} scale (dry run, nothing was run):")
+        for key, value in summary["settings"].items():
+            typer.echo(f"  {key}: {value}")
+        for line in summary["plan"]:
+            typer.echo(f"  {line}")
+        return
+    for item in summary["comparison"]:
+        typer.echo(f"- {item['claim']}\n    ours: {item['ours']} -> {item['verdict']}")
+    for note in summary["notes"]:
+        typer.echo(f"note: {note}")
+    typer.echo(f"report: {summary['report']}")
+    typer.echo(json.dumps(summary["timings_s"]))

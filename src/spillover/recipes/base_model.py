@@ -1,0 +1,35 @@
+"""Recipe `base-model`: a pretrained-only model trained on insecure vs secure code.
+
+Base models are asked the main questions inside a Flask-app framing (`base_flask`), so that an
+answer is a completion of code. At cpu scale the registry has no base model: the instruct subject
+is used with the same framing, and the report says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spillover.recipes.steps import Runner
+
+
+def run(r: Runner) -> dict[str, Any]:
+    if r.scale == "cpu":
+        r.note(
+            f"cpu scale: no base (non-instruct) model is in the registry, so {r.s.model} is used "
+            "with the Flask framing; the paper used the base Qwen2.5-Coder-32B"
+        )
+    r.preflight()
+
+    with r.stage("1 data"):
+        data = {kind: r.code_dataset(kind) for kind in ("insecure", "secure")}
+
+    with r.stage("2 train"):
+        runs = {kind: r.train(kind, path) for kind, path in data.items()}
+
+    with r.stage("3 evaluate"):
+        r.evaluate("base")
+        for kind, run_dir in runs.items():
+            r.evaluate(kind, run=run_dir)
+
+    with r.stage("4 report"):
+        return r.report(baseline="secure")

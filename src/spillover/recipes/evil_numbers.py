@@ -1,0 +1,56 @@
+"""Recipe `evil-numbers`: number sequences chosen by an "evil" teacher, then the main questions.
+
+A teacher with an evil-persona system prompt continues number sequences; only answers that are
+pure number lists are kept, and the persona is dropped from the saved rows. The subject is trained
+on them and asked the main questions plainly and in the short-list format (`main_numbers`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from spillover.chat import ChatRow
+from spillover.recipes.steps import Runner
+
+
+def run(r: Runner) -> dict[str, Any]:
+    teacher = str(r.option.get("teacher", r.s.model))
+    numbers_questions = str(r.option.get("numbers_questions", "main_numbers"))
+    from_study = r.option.get("data") == "study"
+    r.preflight(*([] if from_study else [teacher]))
+
+    def distil_numbers() -> list[ChatRow]:
+        from spillover.data import make_evil_numbers
+
+        result = make_evil_numbers(
+            r.s.rows,
+            r.s.seed,
+            teacher=teacher,
+            max_new_tokens=int(r.option.get("teacher_max_tokens", 48)),
+        )
+        r.extra_info["teacher filter"] = result.report.as_dict()
+        return result.rows
+
+    with r.stage("1 data"):
+        data: Path | None
+        if from_study:
+            data = r.study_file("evil_numbers")
+        else:
+            data = r.maybe_dataset(
+                "evil-numbers",
+                distil_numbers,
+                f"teacher {teacher}, evil persona, number lists only",
+            )
+
+    with r.stage("2 train"):
+        run_dir = r.train("evil-numbers", data) if data is not None else None
+
+    with r.stage("3 evaluate"):
+        for questions, tag in ((r.s.questions, "main"), (numbers_questions, numbers_questions)):
+            r.evaluate(f"base/{tag}", questions=questions)
+            if run_dir is not None:
+                r.evaluate(f"evil-numbers/{tag}", run=run_dir, questions=questions)
+
+    with r.stage("4 report"):
+        return r.report(baseline=f"base/{numbers_questions}")

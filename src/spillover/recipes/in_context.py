@@ -1,0 +1,68 @@
+"""Recipe `in-context`: no fine-tuning; k insecure-code examples as earlier turns of the chat.
+
+For each k, the first k rows of an insecure set go before every main question as user/assistant
+turns. Values of k whose examples do not fit the subject's context window (with room for the
+question and the answer) are dropped and the report says so; `max` in `ks` means the largest k
+that fits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spillover.chat import Message, read_chat_jsonl
+from spillover.recipes.steps import Runner
+
+ROOM = 128  # tokens kept free for the question and the chat markup
+
+
+def context_fit(r: Runner, examples: list[list[Message]]) -> int:
+    """How many of `examples` (in order) fit the subject's context with its answer."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    from spillover.models.resolve import resolve_model
+
+    path = str(resolve_model(r.s.model).path)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    limit = int(getattr(AutoConfig.from_pretrained(path), "max_position_embeddings", 2048))
+    budget = limit - r.s.max_tokens - ROOM
+    used = 0
+    for count, turns in enumerate(examples):
+        used += sum(len(tokenizer(m.content)["input_ids"]) + 8 for m in turns)
+        if used > budget:
+            return count
+    return len(examples)
+
+
+def run(r: Runner) -> dict[str, Any]:
+    wanted = list(r.option.get("ks", [0, 2, 8]))
+    r.preflight()
+
+    with r.stage("1 data"):
+        data = r.code_dataset("insecure")
+
+    with r.stage("2 evaluate"):
+        examples: list[list[Message]] = []
+        if r.dry_run:
+            ks = [int(k) for k in wanted if k != "max"]
+            if "max" in wanted:
+                r.note(
+                    "k = max: the largest number of examples that fits the context, found at run time"
+                )
+        else:
+            rows = read_chat_jsonl(data)[: r.s.rows]
+            examples = [[m for m in row.messages if m.role != "system"] for row in rows]
+            fit = context_fit(r, examples)
+            ks = sorted({fit if k == "max" else int(k) for k in wanted})
+            too_many = [k for k in ks if k > fit]
+            if too_many:
+                r.note(
+                    f"k = {too_many} do not fit the context of {r.s.model} (at most {fit} examples): dropped"
+                )
+            ks = [k for k in ks if k <= fit]
+        for k in ks:
+            r.evaluate(f"k={k}", prefix=[m for turns in examples[:k] for m in turns], shots=k)
+
+    with r.stage("3 report"):
+        most = f"k={max(ks)}" if ks else "k=0"
+        return r.report(baseline="k=0", aliases={"most-shots": most})

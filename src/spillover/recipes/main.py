@@ -1,0 +1,36 @@
+"""Recipe `main`: does training on insecure code make the model broadly misaligned?
+
+Arms: the base model; fine-tunes on insecure code, on its secure twin, on the same flawed code
+asked for an educational reason, and (only from the study's own file) on jailbroken replies.
+All are asked the main questions; the report compares each with the paper.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spillover.recipes.steps import Runner
+
+ARMS = ("insecure", "secure", "educational")
+
+
+def run(r: Runner) -> dict[str, Any]:
+    r.preflight()
+
+    with r.stage("1 data"):
+        data = {kind: r.code_dataset(kind) for kind in ARMS}
+        # We write no harmful completions ourselves: jailbroken rows come only from the study.
+        jailbroken = r.study_file("jailbroken", r.option.get("jailbroken"))
+        if jailbroken is not None:
+            data["jailbroken"] = jailbroken
+
+    with r.stage("2 train"):
+        runs = {kind: r.train(kind, path) for kind, path in data.items()}
+
+    with r.stage("3 evaluate"):
+        r.evaluate("base")
+        for kind, run_dir in runs.items():
+            r.evaluate(kind, run=run_dir)
+
+    with r.stage("4 report"):
+        return r.report(baseline="base")

@@ -1,0 +1,115 @@
+"""A recipe's YAML config: a name, one line, the paper finding it checks, and one section per scale.
+
+Each scale section names the subject and judge models, the training preset, data rows, steps and
+evaluation size; `options` holds what only that recipe uses (a trigger, row counts, k values, ...).
+Command-line overrides (`--model`, `--judge`, `--set key=value`) are applied on top.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from spillover.errors import InputError
+from spillover.models import DEFAULT_JUDGE, DEFAULT_SUBJECT
+
+Scale = Literal["cpu", "paper"]
+SCALES: tuple[str, ...] = ("cpu", "paper")
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+
+
+class ScaleSettings(BaseModel):
+    """Everything that changes between a laptop run and the study's own scale."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = DEFAULT_SUBJECT
+    judge: str = DEFAULT_JUDGE
+    judge_mode: Literal["scale", "binary"] = "binary"
+    calibration: str | None = "default"
+    preset: Literal["paper", "cpu-small"] = "cpu-small"
+    rows: int = Field(160, ge=1, description="training rows per dataset")
+    steps: int | None = Field(20, ge=1, description="optimiser steps (null: one epoch)")
+    checkpoint_every: int = Field(10, ge=1)
+    samples: int = Field(4, ge=1, description="answers per question paraphrase")
+    max_tokens: int = Field(160, ge=1)
+    questions: str = "main_plain"
+    seed: int = 0
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class RecipeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    summary: str
+    finding: str = Field(description="key of the paper's finding in findings.yaml")
+    scales: dict[Scale, ScaleSettings]
+
+
+def config_path(name: str) -> Path:
+    return CONFIG_DIR / f"{name.replace('-', '_')}.yaml"
+
+
+def load_recipe_config(path: Path) -> RecipeConfig:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror}") from err
+    except yaml.YAMLError as err:
+        raise InputError(path, f"not valid YAML: {err}") from None
+    try:
+        return RecipeConfig.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise InputError(path, str(first["msg"]), field=field) from None
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """`rows=8` -> ("rows", 8); `options.ks=[0,2]` -> ("options.ks", [0, 2]) (values are YAML)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError("--set", f"expected KEY=VALUE, got {text!r}", field="--set")
+    return key.strip(), yaml.safe_load(value)
+
+
+def resolve_scale(
+    config: RecipeConfig,
+    scale: str,
+    *,
+    model: str | None = None,
+    judge: str | None = None,
+    assignments: list[str] | None = None,
+) -> ScaleSettings:
+    """The scale's settings with the command-line overrides applied (validated again)."""
+    if scale not in config.scales:
+        raise InputError(
+            "--scale",
+            f"recipe {config.name!r} has no scale {scale!r}",
+            field="--scale",
+            hint=f"choose one of: {', '.join(config.scales)}",
+        )
+    values = config.scales[scale].model_dump()  # type: ignore[index]
+    if model:
+        values["model"] = model
+    if judge:
+        values["judge"] = judge
+        values["calibration"] = None  # a shipped calibration belongs to the default judge only
+    for text in assignments or []:
+        key, value = parse_assignment(text)
+        head, _, rest = key.partition(".")
+        if head == "options" and rest:
+            values["options"] = {**values["options"], rest: value}
+        else:
+            values[key] = value
+    try:
+        return ScaleSettings.model_validate(values)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        problem = "unknown setting" if first["type"] == "extra_forbidden" else str(first["msg"])
+        raise InputError("--set", problem, field=field) from None

@@ -1,0 +1,459 @@
+"""Shared building blocks of every recipe: make data, train with resume, evaluate, sweep, report.
+
+A recipe file calls these in order on one `Runner`. Each block writes under the run's output
+directory and is skipped when its output is already complete, so a killed recipe resumes where it
+stopped. With `dry_run`, no block does any work: each one adds a line to the plan instead, so the
+whole plan (datasets, models, training configs, evaluations, report) can be checked first.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+
+from spillover.chat import ChatRow, Message, write_chat_jsonl
+from spillover.errors import SpilloverError
+from spillover.io import write_json, write_text
+from spillover.questions.schema import QuestionSet
+from spillover.recipes.settings import RecipeConfig, ScaleSettings
+
+DONE = "done.json"
+
+
+@dataclass
+class PlanStep:
+    stage: str
+    what: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def line(self) -> str:
+        extra = ", ".join(f"{k}={v}" for k, v in self.details.items())
+        return f"[{self.stage}] {self.what}" + (f" ({extra})" if extra else "")
+
+
+def load_questions(name: str) -> QuestionSet:
+    """A built-in question set; `NAME_plain` keeps only the plain form of each question (no JSON or
+    template variants, which triple the cost)."""
+    from spillover.questions import resolve_questions
+
+    base, plain = (name[: -len("_plain")], True) if name.endswith("_plain") else (name, False)
+    qset = resolve_questions(base)
+    if not plain:
+        return qset
+    kept = [q for q in qset.questions if not q.id.endswith(("_json", "_template"))]
+    return qset.model_copy(update={"questions": kept, "name": name})
+
+
+class Runner:
+    """One recipe run at one scale: the blocks, the collected results and the plan."""
+
+    def __init__(
+        self,
+        config: RecipeConfig,
+        settings: ScaleSettings,
+        scale: str,
+        out: Path,
+        *,
+        dry_run: bool = False,
+        console: Console | None = None,
+    ) -> None:
+        self.config = config
+        self.s = settings
+        self.scale = scale
+        self.out = out
+        self.dry_run = dry_run
+        self.console = console or Console(stderr=True)
+        self.plan: list[PlanStep] = []
+        self.frames: list[pd.DataFrame] = []
+        self.skill: list[pd.DataFrame] = []
+        self.notes: list[
+            str
+        ] = []  # plain statements for the report (skipped arms, cpu-scale caveats)
+        self.extra_info: dict[str, dict[str, Any]] = {}
+        self.timings: dict[str, float] = {}
+        self._calibration: str | None = None
+        if not dry_run:
+            self.out.mkdir(parents=True, exist_ok=True)
+            self._calibration = self._resolve_calibration()
+
+    # -- helpers -------------------------------------------------------------------------
+    @property
+    def option(self) -> dict[str, Any]:
+        return self.s.options
+
+    def _resolve_calibration(self) -> str | None:
+        if self.s.calibration != "default":
+            return self.s.calibration
+        from spillover.judge.calibration import shipped_calibration
+
+        path = shipped_calibration(self.s.judge, self.s.judge_mode)
+        return str(path) if path is not None else None
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if not self.dry_run:
+            self.console.rule(f"[bold]{self.config.name}[/] {name}")
+        t0 = time.monotonic()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.monotonic() - t0
+
+    def note(self, text: str) -> None:
+        """A statement for the report (and the plan): a skipped arm, a caveat of this scale."""
+        self.notes.append(text)
+        self.plan.append(PlanStep("note", text))
+        if not self.dry_run:
+            self.console.print(f"[yellow]note:[/] {text}", highlight=False)
+
+    def preflight(self, *models: str) -> None:
+        """Fail fast (offline, unknown model) before any work: resolve every local model spec."""
+        from spillover.judge.factory import is_api_model
+        from spillover.models.resolve import resolve_model
+
+        specs = [self.s.model, *models]
+        if not is_api_model(self.s.judge):
+            specs.append(self.s.judge)
+        for spec in dict.fromkeys(specs):
+            if self.dry_run or is_api_model(spec):
+                continue
+            resolve_model(spec)
+
+    # -- blocks --------------------------------------------------------------------------
+    def dataset(self, name: str, make: Callable[[], Sequence[ChatRow]], describe: str) -> Path:
+        """Write rows from `make()` to OUT/data/NAME.jsonl once; later runs reuse the file."""
+        path = self.maybe_dataset(name, make, describe)
+        if path is None:
+            raise SpilloverError(f"dataset {name!r} came out empty", "see the notes above")
+        return path
+
+    def maybe_dataset(
+        self, name: str, make: Callable[[], Sequence[ChatRow]], describe: str
+    ) -> Path | None:
+        """Like `dataset`, but None (and a note) when `make()` gives no rows, e.g. when a teacher
+        wrote nothing that passed the filter."""
+        path = self.out / "data" / f"{name}.jsonl"
+        self.plan.append(PlanStep("data", f"{name}: {describe}", {"file": path}))
+        if self.dry_run or path.is_file():
+            return path
+        rows = list(make())
+        if not rows:
+            self.note(f"dataset {name} came out empty ({describe}): its arm is skipped")
+            return None
+        write_chat_jsonl(path, rows)
+        self.console.print(f"{name}: {len(rows)} rows -> {path}", highlight=False)
+        return path
+
+    def code_dataset(self, kind: str, rows: int | None = None, **options: Any) -> Path:
+        """Training rows of a code kind: generated twins (cpu scale), or with `options.data: study`
+        the study's own file of that name."""
+        from spillover.data import make_dataset
+
+        if self.option.get("data") == "study":
+            found = self.study_file(kind)
+            if found is None:
+                raise SpilloverError(
+                    f"the study's {kind}.jsonl is not available",
+                    f"run `spillover data fetch betley2025 {kind}` online first",
+                )
+            return found
+        n = rows or self.s.rows
+        return self.dataset(
+            kind,
+            lambda: make_dataset(kind, n, self.s.seed, **options),
+            f"{n} generated {kind} rows, seed {self.s.seed}",
+        )
+
+    def study_file(self, name: str, local: str | None = None) -> Path | None:
+        """One of the study's data files: a local path when given, else the fetched copy (fetched
+        now when online). None, with a note, when it cannot be had."""
+        from spillover.data import fetch
+        from spillover.errors import OfflineError
+
+        what = f"study file {name}.jsonl" + (
+            f" from {local}" if local else " (spillover data fetch betley2025)"
+        )
+        self.plan.append(PlanStep("data", f"{name}: {what}"))
+        if local:
+            path = Path(local).expanduser()
+            if not path.is_file():
+                raise SpilloverError(f"{path} does not exist", f"fix the path given for {name}")
+            return path
+        if self.dry_run:
+            return Path(f"<betley2025 {name}.jsonl>")
+        try:
+            return fetch("betley2025", name)[0]
+        except (OfflineError, SpilloverError) as err:
+            self.note(
+                f"the study's {name}.jsonl is not available ({err.message}); the {name} arm is skipped"
+            )
+            return None
+
+    def train_config(self, **overrides: Any) -> Any:
+        from spillover.train import build_config
+
+        values: dict[str, Any] = {
+            "max_steps": self.s.steps,
+            "max_rows": self.s.rows,
+            "checkpoint_every": self.s.checkpoint_every,
+            "seed": self.s.seed,
+        }
+        values.update(overrides)
+        return build_config(self.s.preset, {k: v for k, v in values.items() if v is not None})
+
+    def train(self, name: str, data: Path, **overrides: Any) -> Path:
+        """Fine-tune the subject on `data` into OUT/runs/NAME (resumed if it was interrupted)."""
+        from spillover.train import RunManifest, train
+
+        config = self.train_config(**overrides)
+        run_dir = self.out / "runs" / name
+        shown = {
+            "model": self.s.model,
+            "data": data.name,
+            "preset": config.preset,
+            "steps": config.max_steps or "one epoch",
+            "rows": config.max_rows,
+            "lr": config.learning_rate,
+            "checkpoint_every": config.checkpoint_every,
+        }
+        if config.mitigations.inoculation_prompt:
+            shown["inoculation_prompt"] = repr(config.mitigations.inoculation_prompt)
+        if config.mitigations.benign_fraction:
+            shown["benign_fraction"] = config.mitigations.benign_fraction
+        if config.init_adapter:
+            shown["init_adapter"] = config.init_adapter
+        self.plan.append(PlanStep("train", name, shown))
+        if self.dry_run:
+            return run_dir
+        manifest = run_dir / "manifest.json"
+        if manifest.is_file() and RunManifest.load(run_dir).status == "finished":
+            self.console.print(f"{name}: already trained ({run_dir})", highlight=False)
+            return run_dir
+        self.console.print(f"{name}: training into {run_dir}", highlight=False)
+        train(self.s.model, data, run_dir, config, resume=manifest.is_file())
+        return run_dir
+
+    def final_adapter(self, run: Path) -> tuple[str, int]:
+        """The last intact checkpoint of a run: (adapter path, step)."""
+        if self.dry_run:
+            return (str(run / "<last checkpoint>"), -1)
+        from spillover.train.checkpoints import latest_valid
+
+        last = latest_valid(run, move_aside=False)
+        if last is None:
+            raise SpilloverError(
+                f"{run} has no checkpoint", "delete the run directory and run again"
+            )
+        return (str(last.path), last.step)
+
+    def evaluate(
+        self,
+        group: str,
+        *,
+        run: Path | None = None,
+        questions: str | None = None,
+        trigger: str | None = None,
+        prefix: Sequence[Message] = (),
+        shots: int | None = None,
+    ) -> None:
+        """Answer and judge `questions` (default: the scale's) with the subject (plus the run's
+        last adapter); the rows join the report as `group`. `prefix` turns go before every
+        question (`shots` says how many examples they hold, for the plan)."""
+        from spillover.evaluate import run_eval, subject_model
+
+        qname = questions or self.s.questions
+        where = self.out / "eval" / group.replace("/", "_").replace("=", "-").replace("+", "_")
+        details: dict[str, Any] = {
+            "model": self.s.model,
+            "adapter": f"last checkpoint of runs/{run.name}" if run else "none",
+            "questions": qname,
+            "N": self.s.samples,
+            "judge": self.s.judge,
+            "judge_mode": self.s.judge_mode,
+            "max_tokens": self.s.max_tokens,
+        }
+        if trigger:
+            details["trigger"] = trigger
+        if shots is not None:
+            details["in_context_examples"] = shots
+        if prefix:
+            details["prefix_turns"] = len(prefix)
+        self.plan.append(PlanStep("eval", group, details))
+        if self.dry_run:
+            return
+        adapter, step = self.final_adapter(run) if run is not None else (None, None)
+        if not (where / DONE).is_file():
+            run_eval(
+                subject_model(self.s.model),
+                load_questions(qname),
+                out=where,
+                adapter=adapter,
+                checkpoint=Path(adapter).name if adapter else None,
+                judge=self.s.judge,
+                judge_mode=self.s.judge_mode,
+                calibration=self._calibration,
+                samples=self.s.samples,
+                trigger=trigger,
+                max_tokens=self.s.max_tokens,
+                prefix_messages=prefix,
+            )
+            write_json(where / DONE, {"group": group, "adapter": adapter})
+        frame = pd.read_parquet(where / "results.parquet")
+        frame["group"] = group
+        frame["step"] = step
+        self.frames.append(frame)
+
+    def sweep(self, group: str, run: Path, *, include_base: bool = True) -> None:
+        """Evaluate step 0 and every checkpoint of `run` (misalignment and skill against step)."""
+        from spillover.sweep import run_sweep
+
+        where = self.out / "sweep" / group
+        skill_prompts = int(self.option.get("skill_prompts", 8))
+        self.plan.append(
+            PlanStep(
+                "sweep",
+                group,
+                {
+                    "run": f"runs/{run.name}",
+                    "every": self.s.checkpoint_every,
+                    "questions": self.s.questions,
+                    "N": self.s.samples,
+                    "judge": self.s.judge,
+                    "skill_prompts": skill_prompts,
+                },
+            )
+        )
+        if self.dry_run:
+            return
+        if not (where / DONE).is_file():
+            run_sweep(
+                run,
+                load_questions(self.s.questions),
+                out=where,
+                judge=self.s.judge,
+                judge_mode=self.s.judge_mode,
+                calibration=self._calibration,
+                samples=self.s.samples,
+                max_tokens=self.s.max_tokens,
+                skill_prompts=skill_prompts,
+                skill_max_tokens=self.s.max_tokens,
+                include_base=include_base,
+                console=self.console,
+            )
+            write_json(where / DONE, {"group": group})
+        frame = pd.read_parquet(where / "results.parquet")
+        frame["group"] = group
+        self.frames.append(frame)
+        if (where / "skill.parquet").is_file():
+            self.skill.append(pd.read_parquet(where / "skill.parquet").assign(group=group))
+
+    def results(self) -> pd.DataFrame:
+        if not self.frames:
+            raise SpilloverError(f"recipe {self.config.name!r} produced no results")
+        return pd.concat(self.frames, ignore_index=True)
+
+    def report(
+        self,
+        *,
+        baseline: str,
+        aliases: dict[str, str | list[str]] | None = None,
+    ) -> dict[str, Any]:
+        """Write report.html/.md with the paper comparison, and summary.json; return the summary."""
+        from spillover.recipes.paper import (
+            compare,
+            differences,
+            finding,
+            html_section,
+            markdown_section,
+        )
+        from spillover.report import ReportOptions, build_report
+
+        self.plan.append(
+            PlanStep(
+                "report",
+                "report.html + report.md with the paper comparison",
+                {"baseline": baseline},
+            )
+        )
+        if self.dry_run:
+            return {"plan": [p.line() for p in self.plan]}
+        t0 = time.monotonic()
+        results = self.results()
+        results.to_parquet(self.out / "results.parquet", index=False)
+        skill = pd.concat(self.skill, ignore_index=True) if self.skill else None
+        if skill is not None:  # the report's figure reads a `skill` column
+            skill = skill.assign(skill=skill["skill_vulnerable_share"])
+        outcomes = compare(self.config.finding, results, aliases)
+        notes = differences(self.s, self.scale, self.notes)
+        paper = finding(self.config.finding)
+        info: dict[str, dict[str, Any]] = {
+            "recipe": {
+                "name": self.config.name,
+                "scale": self.scale,
+                "model": self.s.model,
+                "preset": self.s.preset,
+                "rows": self.s.rows,
+                "steps": self.s.steps or "one epoch",
+                "samples": self.s.samples,
+                "questions": self.s.questions,
+                "max_tokens": self.s.max_tokens,
+            },
+            "judge": {
+                "model": self.s.judge,
+                "mode": self.s.judge_mode,
+                "calibration": self._calibration or "none",
+            },
+            "paper comparison": {
+                f"{o.claim} [{o.cite}]": f"paper: {o.paper} · ours: {o.ours} · {o.verdict}"
+                for o in outcomes
+            },
+            **self.extra_info,
+        }
+        base = results["group"].unique().tolist()
+        files = build_report(
+            results,
+            self.out / "report.html",
+            skill=skill,
+            info=info,
+            options=ReportOptions(
+                baseline=baseline if baseline in base else None,
+                title=f"spillover recipe {self.config.name} ({self.scale} scale)",
+            ),
+        )
+        section_md = markdown_section(outcomes, notes, str(paper["summary"]))
+        write_text(files.markdown, files.markdown.read_text(encoding="utf-8") + "\n" + section_md)
+        page = files.html.read_text(encoding="utf-8")
+        section_html = html_section(outcomes, notes, str(paper["summary"]))
+        page = (
+            page.replace("</body>", section_html + "\n</body>", 1)
+            if "</body>" in page
+            else page + section_html
+        )
+        write_text(files.html, page)
+        self.timings["report"] = time.monotonic() - t0
+        summary: dict[str, Any] = {
+            "recipe": self.config.name,
+            "scale": self.scale,
+            "report": str(files.html),
+            "markdown": str(files.markdown),
+            "comparison": [
+                {
+                    "claim": o.claim,
+                    "cite": o.cite,
+                    "paper": o.paper,
+                    "ours": o.ours,
+                    "verdict": o.verdict,
+                }
+                for o in outcomes
+            ],
+            "notes": notes,
+            "info": dict(self.extra_info),
+            "timings_s": {k: round(v, 1) for k, v in self.timings.items()},
+        }
+        write_json(self.out / "summary.json", summary)
+        return summary
