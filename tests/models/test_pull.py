@@ -53,8 +53,12 @@ def test_assembles_in_order_and_verifies(fake_entry: tuple[Path, bytes], spillov
     def fake_convert(gguf: Path, out_dir: Path) -> dict[str, str]:
         converted.append(gguf)
         assert gguf.read_bytes() == whole
+        import numpy as np
+        from safetensors.numpy import save_file
+
         out_dir.mkdir(parents=True)
         (out_dir / "config.json").write_text("{}")
+        save_file({"w": np.zeros(4, dtype=np.float32)}, str(out_dir / "model.safetensors"))
         return {"architecture": "none"}
 
     monkeypatch.setattr(pull_module, "_convert", fake_convert)

@@ -1,0 +1,3 @@
+from tests.serve.helpers import servers
+
+__all__ = ["servers"]
