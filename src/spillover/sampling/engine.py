@@ -94,6 +94,10 @@ class Engine:
 
     # -- public ---------------------------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def submit(self, request: Request) -> Future[Completion]:
         future: Future[Completion] = Future()
         with self._cond:

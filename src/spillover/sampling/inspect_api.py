@@ -29,6 +29,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from spillover.errors import SpilloverError
 from spillover.sampling.api import DEFAULT_MAX_BATCH, get_engine
+from spillover.sampling.engine import Engine
 from spillover.sampling.prompt import render_chat
 from spillover.sampling.types import Completion, Request, SamplingParams, TokenLogprob
 
@@ -88,7 +89,20 @@ class SpilloverModelAPI(ModelAPI):
             )
         self.adapter = str(Path(adapter).expanduser().resolve()) if adapter else None
         batch = int(max_batch) if max_batch is not None else None
-        self.engine = get_engine(model_name, dtype=_dtype(dtype), device=device, max_batch=batch)
+        self._engine_args: dict[str, Any] = {
+            "dtype": _dtype(dtype),
+            "device": device,
+            "max_batch": batch,
+        }
+        self._engine = get_engine(model_name, **self._engine_args)
+
+    @property
+    def engine(self) -> Engine:
+        """The shared engine; inspect keeps model objects alive across evals, so a closed engine
+        (after `clear_engines()`) is replaced by the current one for the same base model."""
+        if self._engine.closed:
+            self._engine = get_engine(self.model_name, **self._engine_args)
+        return self._engine
 
     async def generate(
         self,
