@@ -3,8 +3,9 @@
 1. make insecure and secure datasets (row-by-row twins);
 2. fine-tune the subject on each (cpu-small preset, checkpoints every 10 steps);
 3. sweep the checkpoints (misalignment and in-distribution skill against step);
-4. evaluate base, secure and insecure on the main questions with the default judge;
-5. write the report and print a three-line verdict.
+   the sweep evaluates base (step 0), and secure and insecure at every checkpoint, on the main
+   questions with the default judge;
+4. write the report and print a three-line verdict.
 
 Every stage writes its outputs under one directory and is skipped when already done; training
 and evaluation resume inside a stage, so a killed demo picks up where it stopped.
@@ -40,8 +41,7 @@ class DemoConfig:
     rows: int = 160  # training rows per dataset
     steps: int = 20  # optimiser steps per fine-tune
     checkpoint_every: int = 10
-    samples: int = 4  # answers per question at the final evaluation
-    sweep_samples: int = 2  # answers per question at each checkpoint
+    samples: int = 3  # answers per question at step 0 and at each checkpoint
     max_tokens: int = 160
     skill_prompts: int = 12
     seed: int = 0
@@ -74,12 +74,10 @@ def _calibration(config: DemoConfig) -> str | None:
 
 def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, Any]:
     from spillover.data import make_dataset
-    from spillover.evaluate import run_eval, subject_model
     from spillover.report import ReportOptions, build_report
     from spillover.report.stats import OVERALL, compare_groups, final_checkpoints, mark, rate_table
     from spillover.sweep import run_sweep
     from spillover.train import load_config, train
-    from spillover.train.checkpoints import latest_valid
     from spillover.train.manifest import RunManifest
 
     console = console or Console(stderr=True)
@@ -98,7 +96,7 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
         console.rule(f"[bold]demo[/] {name}")
 
     # 1. data
-    stage("1/5 datasets: insecure code and its secure twin")
+    stage("1/4 datasets: insecure code and its secure twin")
     t0 = time.monotonic()
     data: dict[str, Path] = {}
     for kind in KINDS:
@@ -111,7 +109,7 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
 
     # 2. fine-tune
     stage(
-        f"2/5 fine-tune {config.model} on each (LoRA, cpu-small, checkpoints every {config.checkpoint_every} steps)"
+        f"2/4 fine-tune {config.model} on each (LoRA, cpu-small, checkpoints every {config.checkpoint_every} steps)"
     )
     t0 = time.monotonic()
     runs: dict[str, Path] = {}
@@ -135,7 +133,7 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
     timings["train"] = time.monotonic() - t0
 
     # 3. sweep
-    stage("3/5 checkpoint sweep: misalignment and in-distribution skill against step")
+    stage("3/4 checkpoint sweep: base, then: misalignment and in-distribution skill against step")
     t0 = time.monotonic()
     sweeps: dict[str, Path] = {}
     for kind in KINDS:
@@ -146,7 +144,7 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
             judge=config.judge,
             judge_mode=config.judge_mode,
             calibration=calibration,
-            samples=config.sweep_samples,
+            samples=config.samples,
             max_tokens=config.max_tokens,
             skill_prompts=config.skill_prompts,
             include_base=(kind == KINDS[0]),
@@ -156,44 +154,12 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
         console.print(f"{kind}: {len(result.checkpoints)} points swept")
     timings["sweep"] = time.monotonic() - t0
 
-    # 4. final evaluation
-    stage(
-        f"4/5 evaluate base, secure and insecure ({config.samples} answers per question, judge {config.judge})"
-    )
+    # 4. report: base = step 0; secure and insecure = their last checkpoint (curves use every step)
+    stage("4/4 report")
     t0 = time.monotonic()
-    finals: dict[str, pd.DataFrame] = {}
-    for group in ("base", *KINDS):
-        adapter = None
-        step = None
-        if group != "base":
-            last = latest_valid(runs[group], move_aside=False)
-            if last is None:
-                raise RuntimeError(f"{runs[group]} has no checkpoint")
-            adapter, step = str(last.path), last.step
-        evaluated = run_eval(
-            subject_model(config.model),
-            questions,
-            out=out / "eval" / group,
-            adapter=adapter,
-            checkpoint=Path(adapter).name if adapter else None,
-            judge=config.judge,
-            judge_mode=config.judge_mode,
-            calibration=calibration,
-            samples=config.samples,
-            max_tokens=config.max_tokens,
-        )
-        frame = pd.read_parquet(evaluated.table)
-        frame["group"] = group
-        frame["step"] = step
-        finals[group] = frame
-    timings["evaluate"] = time.monotonic() - t0
-
-    # 5. report
-    stage("5/5 report")
-    t0 = time.monotonic()
-    tables = list(finals.values())
     base_sweep = pd.read_parquet(sweeps[KINDS[0]] / "results.parquet")
     base_rows = base_sweep[base_sweep["step"] == 0]
+    tables = [base_rows.assign(group="base", step=None)]
     for kind in KINDS:
         swept = pd.read_parquet(sweeps[kind] / "results.parquet")
         swept = pd.concat([swept[swept["step"] != 0], base_rows], ignore_index=True)
@@ -219,8 +185,7 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
             "rows": config.rows,
             "steps": config.steps,
             "preset": "cpu-small",
-            "samples (final)": config.samples,
-            "samples (sweep)": config.sweep_samples,
+            "answers per question at each point": config.samples,
             "max_tokens": config.max_tokens,
         },
         "judge": {

@@ -69,7 +69,7 @@ def run_app(argv: list[str]) -> int:
         if clear.hint:
             console.print(Text.assemble(("hint:", "yellow"), f" {clear.hint}"), highlight=False)
         return 2
-    except Exception as err:  # noqa: BLE001 - the CLI's last line of defence
+    except Exception as err:
         if _state["debug"]:
             traceback.print_exc()
         console.print(

@@ -27,7 +27,7 @@ def demo(
         20, "--steps", help="Optimiser steps per fine-tune (checkpoints every 10)."
     ),
     samples: int = typer.Option(
-        4, "--samples", help="Answers per question in the final evaluation."
+        3, "--samples", help="Answers per question at step 0 and at each checkpoint."
     ),
 ) -> None:
     """Make insecure and secure data, fine-tune on each, sweep the checkpoints, evaluate base,

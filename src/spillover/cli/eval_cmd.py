@@ -62,7 +62,7 @@ def eval_command(
         None, "--trigger", help="Text prefixed to every user message (backdoor evaluations)."
     ),
     max_tokens: int = typer.Option(600, "--max-tokens", min=1, help="Longest answer in tokens."),
-    out: Path = typer.Option(  # noqa: B008 - typer reads options from defaults
+    out: Path = typer.Option(
         "eval-out", "--out", help="Output directory: logs/ and results.parquet."
     ),
     max_retries: int | None = typer.Option(

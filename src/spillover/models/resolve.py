@@ -78,5 +78,5 @@ def _hub_snapshot(repo_id: str) -> Path:
     os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "30")
     try:
         return Path(snapshot_download(repo_id, allow_patterns=patterns))
-    except Exception as err:  # noqa: BLE001 - any hub failure becomes one clear line
+    except Exception as err:
         raise OfflineError(f"could not download {repo_id} from the Hugging Face hub: {type(err).__name__}", _offline_hint(repo_id)) from err
