@@ -74,7 +74,7 @@ def _calibration(config: DemoConfig) -> str | None:
 
 def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, Any]:
     from spillover.data import make_dataset
-    from spillover.report import ReportOptions, build_report
+    from spillover.report import ReportOptions, build_report, read_skill
     from spillover.report.stats import OVERALL, compare_groups, final_checkpoints, mark, rate_table
     from spillover.sweep import run_sweep
     from spillover.train import load_config, train
@@ -178,6 +178,7 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
     )
     skill_path = out / "skill.parquet"
     skill.to_parquet(skill_path, index=False)
+    per_step_skill = read_skill(skill_path)
     info: dict[str, dict[str, Any]] = {
         "recipe": {
             "demo": "insecure vs secure vs base",
@@ -195,7 +196,7 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
         },
     }
     files = build_report(
-        results, out / "report.html", skill=skill, info=info, options=ReportOptions(baseline="base")
+        results, out / "report.html", skill=per_step_skill, info=info, options=ReportOptions(baseline="base")
     )
     timings["report"] = time.monotonic() - t0
     timings["total"] = time.monotonic() - started
