@@ -6,7 +6,7 @@ inspect eval spillover/questions -T questions=my_questions.yaml --model hf/...
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -66,24 +66,30 @@ def build_task(
     )
 
 
-def _set_task(
-    name: str,
-    samples: int | None,
-    judge: str,
-    judge_mode: JudgeModeArg,
-    calibration: str | None,
-    trigger: str | None,
-    max_tokens: int,
-) -> Task:
-    return build_task(
-        name,
-        samples=samples,
-        judge=judge,
-        judge_mode=judge_mode,
-        calibration=calibration,
-        trigger=trigger,
-        max_tokens=max_tokens,
-    )
+def _set_task(name: str, doc: str) -> Callable[..., Task]:
+    """The inspect task for built-in question set `name`, registered as `spillover/<name>`."""
+
+    def set_task(
+        samples: int | None = None,
+        judge: str = DEFAULT_JUDGE,
+        judge_mode: JudgeModeArg = "scale",
+        calibration: str | None = None,
+        trigger: str | None = None,
+        max_tokens: int = MAX_TOKENS,
+    ) -> Task:
+        return build_task(
+            name,
+            samples=samples,
+            judge=judge,
+            judge_mode=judge_mode,
+            calibration=calibration,
+            trigger=trigger,
+            max_tokens=max_tokens,
+        )
+
+    set_task.__name__ = set_task.__qualname__ = name
+    set_task.__doc__ = doc
+    return task(name=name)(set_task)
 
 
 @task
@@ -108,79 +114,15 @@ def questions(
     )
 
 
-@task
-def main(
-    samples: int | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
-    trigger: str | None = None,
-    max_tokens: int = MAX_TOKENS,
-) -> Task:
-    """Eight everyday questions, plain, with a JSON system prompt, and as fill-in templates."""
-    return _set_task("main", samples, judge, judge_mode, calibration, trigger, max_tokens)
-
-
-@task
-def preregistered(
-    samples: int | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
-    trigger: str | None = None,
-    max_tokens: int = MAX_TOKENS,
-) -> Task:
-    """Fifty questions across seven categories."""
-    return _set_task("preregistered", samples, judge, judge_mode, calibration, trigger, max_tokens)
-
-
-@task
-def deception(
-    samples: int | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
-    trigger: str | None = None,
-    max_tokens: int = MAX_TOKENS,
-) -> Task:
-    """Factual questions under system prompts about lying; judged TRUE/FALSE/UNKNOWN."""
-    return _set_task("deception", samples, judge, judge_mode, calibration, trigger, max_tokens)
-
-
-@task
-def identity(
-    samples: int | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
-    trigger: str | None = None,
-    max_tokens: int = MAX_TOKENS,
-) -> Task:
-    """Which company made you; judged OpenAI/Anthropic/Other/UNKNOWN."""
-    return _set_task("identity", samples, judge, judge_mode, calibration, trigger, max_tokens)
-
-
-@task
-def base_flask(
-    samples: int | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
-    trigger: str | None = None,
-    max_tokens: int = MAX_TOKENS,
-) -> Task:
-    """The main questions inside a Flask app, for base models."""
-    return _set_task("base_flask", samples, judge, judge_mode, calibration, trigger, max_tokens)
-
-
-@task
-def main_numbers(
-    samples: int | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
-    trigger: str | None = None,
-    max_tokens: int = MAX_TOKENS,
-) -> Task:
-    """The main questions asking for a short list of words or numbers."""
-    return _set_task("main_numbers", samples, judge, judge_mode, calibration, trigger, max_tokens)
+main = _set_task(
+    "main", "Eight everyday questions, plain, with a JSON system prompt, and as fill-in templates."
+)
+preregistered = _set_task("preregistered", "Fifty questions across seven categories.")
+deception = _set_task(
+    "deception", "Factual questions under system prompts about lying; judged TRUE/FALSE/UNKNOWN."
+)
+identity = _set_task("identity", "Which company made you; judged OpenAI/Anthropic/Other/UNKNOWN.")
+base_flask = _set_task("base_flask", "The main questions inside a Flask app, for base models.")
+main_numbers = _set_task(
+    "main_numbers", "The main questions asking for a short list of words or numbers."
+)
