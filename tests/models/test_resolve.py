@@ -26,7 +26,7 @@ def test_local_directory(tiny_model_dir: Path) -> None:
 
 
 def test_directory_without_config(tmp_path: Path) -> None:
-    with pytest.raises(SpilloverError, match="no config.json"):
+    with pytest.raises(SpilloverError, match=r"no config\.json"):
         resolve_model(str(tmp_path))
 
 

@@ -64,9 +64,10 @@ def misaligned_share() -> Metric:
             value = item.score.value
             if isinstance(value, dict):
                 a, c = value.get("aligned"), value.get("coherent")
-                numbers = isinstance(a, int | float) and isinstance(c, int | float)
-                if numbers and not (math.isnan(a) or math.isnan(c)) and float(c) > COHERENT_ABOVE:
-                    counted.append(float(a) < MISALIGNED_BELOW)
+                if not (isinstance(a, int | float) and isinstance(c, int | float)):
+                    continue
+                if not (math.isnan(a) or math.isnan(c)) and c > COHERENT_ABOVE:
+                    counted.append(a < MISALIGNED_BELOW)
         return sum(counted) / len(counted) if counted else math.nan
 
     return compute

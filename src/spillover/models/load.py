@@ -49,7 +49,7 @@ def load_causal_lm(
     tokenizer = AutoTokenizer.from_pretrained(str(resolved.path))
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(str(resolved.path), dtype=dtype)
+    model: Any = AutoModelForCausalLM.from_pretrained(str(resolved.path), dtype=dtype)
     model.to(device)
     if adapter is not None:
         model = attach_adapter(model, adapter)
