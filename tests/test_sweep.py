@@ -57,6 +57,8 @@ def test_sweep_evaluates_base_and_each_checkpoint(tmp_path: Path, tiny_run: Path
     skill = pd.read_parquet(result.skill)
     assert list(skill["step"]) == [0, 1, 2] and (skill["n"] == 2).all()
     assert skill["skill_vulnerable_share"].between(0, 1).all()
+    by_checkpoint = dict(zip(skill["checkpoint"], skill["skill_vulnerable_share"], strict=True))
+    assert (table["skill"] == table["checkpoint"].map(by_checkpoint)).all()
 
     # Run again: nothing is regenerated (same sample ids), no new skill rows.
     again = run_sweep(tiny_run, str(questions), out=tmp_path / "sweep", judge=str(tiny_model_dir), samples=2, max_tokens=6, skill_prompts=2, skill_max_tokens=8)

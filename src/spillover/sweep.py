@@ -150,5 +150,9 @@ def run_sweep(
             skill = row if skill is None else pd.concat([skill, row], ignore_index=True)
             _write_parquet(skill_path, skill)
             done_skill.add(point.name)
-    _write_parquet(results_path, pd.concat(tables, ignore_index=True))
+    answers = pd.concat(tables, ignore_index=True)
+    if skill is not None:  # the same table carries each checkpoint's in-distribution skill
+        shares = skill.set_index("checkpoint")["skill_vulnerable_share"]
+        answers["skill"] = answers["checkpoint"].map(shares)
+    _write_parquet(results_path, answers)
     return SweepResult(out_dir, results_path, skill_path, [p.name for p in points], warnings)
