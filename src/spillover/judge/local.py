@@ -38,6 +38,7 @@ from spillover.judge.calibration import Calibration, load_calibration
 from spillover.judge.digit_chain import NUMBERS, encode, number_candidates
 from spillover.judge.distribution import MIN_NUMERIC_MASS, judgment_from_probs
 from spillover.judge.prompts import fill, split_at_first_field, template_for
+from spillover.models.device import parse_dtype
 
 _SENTINEL = "\x00SPILLOVER-QUESTION\x00"
 
@@ -52,7 +53,7 @@ class LocalJudge(Judge):
             from spillover.models.load import load_causal_lm
 
             loaded = load_causal_lm(
-                spec.model, dtype=_dtype(args.get("dtype")), device=args.get("device")
+                spec.model, dtype=parse_dtype(args.get("dtype")), device=args.get("device")
             )
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
@@ -270,21 +271,3 @@ def _single_tokens(tokenizer: Any, spellings: Sequence[str]) -> list[tuple[int, 
         if len(path) == 1:
             seen.add(path)
     return sorted(seen)
-
-
-def _dtype(name: Any) -> Any:
-    if name is None:
-        return None
-    import torch
-
-    table = {
-        "float32": torch.float32,
-        "fp32": torch.float32,
-        "bfloat16": torch.bfloat16,
-        "bf16": torch.bfloat16,
-        "float16": torch.float16,
-        "fp16": torch.float16,
-    }
-    if name not in table:
-        raise SpilloverError(f"unknown judge dtype {name!r}", hint=f"use one of {', '.join(table)}")
-    return table[name]

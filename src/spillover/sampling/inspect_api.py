@@ -28,6 +28,7 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from spillover.errors import SpilloverError
+from spillover.models.device import parse_dtype
 from spillover.sampling.api import DEFAULT_MAX_BATCH, get_engine
 from spillover.sampling.engine import Engine
 from spillover.sampling.prompt import render_chat
@@ -35,24 +36,6 @@ from spillover.sampling.types import Completion, Request, SamplingParams, TokenL
 
 DEFAULT_MAX_TOKENS = 600
 _NO_CONFIG = GenerateConfig()
-
-
-def _dtype(name: str | None) -> Any:
-    if name is None:
-        return None
-    import torch
-
-    table = {
-        "bfloat16": torch.bfloat16,
-        "bf16": torch.bfloat16,
-        "float16": torch.float16,
-        "fp16": torch.float16,
-        "float32": torch.float32,
-        "fp32": torch.float32,
-    }
-    if name not in table:
-        raise SpilloverError(f"unknown dtype {name!r}", hint=f"use one of {', '.join(table)}")
-    return table[name]
 
 
 def _logprobs(items: list[TokenLogprob]) -> Logprobs:
@@ -90,7 +73,7 @@ class SpilloverModelAPI(ModelAPI):
         self.adapter = str(Path(adapter).expanduser().resolve()) if adapter else None
         batch = int(max_batch) if max_batch is not None else None
         self._engine_args: dict[str, Any] = {
-            "dtype": _dtype(dtype),
+            "dtype": parse_dtype(dtype),
             "device": device,
             "max_batch": batch,
         }
