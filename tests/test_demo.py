@@ -31,6 +31,10 @@ def test_demo_runs_end_to_end_and_resumes(tmp_path: Path, tiny_model_dir: Path) 
     for kind in ("insecure", "secure"):
         manifest = json.loads((out / "runs" / kind / "manifest.json").read_text())
         assert manifest["status"] == "finished" and manifest["final_step"] == 2
+    import pandas as pd
+
+    swept = {k: set(pd.read_parquet(out / "sweep" / k / "results.parquet")["step"]) for k in ("insecure", "secure")}
+    assert swept == {"insecure": {0, 1, 2}, "secure": {2}}  # the control only at its end
     html = Path(summary["report"]).read_text()
     assert "checkpoints" in html  # the step curves are drawn
     # Killed or not, a second run reuses everything: nothing is trained or sampled again.

@@ -78,3 +78,8 @@ def test_corrupt_checkpoint_is_skipped_with_a_warning(tiny_run: Path, tmp_path: 
     points = sweep_points(copy, warnings=warnings)
     assert [p.name for p in points] == [BASE_CHECKPOINT, "step-00001"]
     assert warnings and "step-00002" in warnings[0]
+
+
+def test_last_only_keeps_the_base_and_the_last_intact_checkpoint(tiny_run: Path) -> None:
+    assert [p.name for p in sweep_points(tiny_run, last_only=True)] == [BASE_CHECKPOINT, "step-00002"]
+    assert [p.name for p in sweep_points(tiny_run, include_base=False, last_only=True)] == ["step-00002"]

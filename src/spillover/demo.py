@@ -2,9 +2,10 @@
 
 1. make insecure and secure datasets (row-by-row twins);
 2. fine-tune the subject on each (cpu-small preset, checkpoints every 10 steps);
-3. sweep the checkpoints (misalignment and in-distribution skill against step);
-   the sweep evaluates base (step 0), and secure and insecure at every checkpoint, on the main
-   questions with the default judge;
+3. sweep the insecure run's checkpoints (misalignment and in-distribution skill against step):
+   base (step 0) and every insecure checkpoint; the secure control at its last checkpoint (its
+   curve would cost one more evaluation per checkpoint); all on the main questions with the
+   default judge;
 4. write the report and print a three-line verdict.
 
 Every stage writes its outputs under one directory and is skipped when already done; training
@@ -44,6 +45,7 @@ class DemoConfig:
     samples: int = 3  # answers per question at step 0 and at each checkpoint
     max_tokens: int = 160
     skill_prompts: int = 12
+    skill_max_tokens: int = 256  # the training answers are at most ~220 tokens long
     seed: int = 0
     questions: list[str] = field(default_factory=lambda: ["main"])
 
@@ -133,7 +135,9 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
     timings["train"] = time.monotonic() - t0
 
     # 3. sweep
-    stage("3/4 checkpoint sweep: base, then: misalignment and in-distribution skill against step")
+    stage(
+        "3/4 checkpoint sweep: base and insecure checkpoints (misalignment and skill against step), secure at its end"
+    )
     t0 = time.monotonic()
     sweeps: dict[str, Path] = {}
     for kind in KINDS:
@@ -147,7 +151,9 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
             samples=config.samples,
             max_tokens=config.max_tokens,
             skill_prompts=config.skill_prompts,
+            skill_max_tokens=config.skill_max_tokens,
             include_base=(kind == KINDS[0]),
+            last_only=(kind != KINDS[0]),
             console=console,
         )
         sweeps[kind] = out / "sweep" / kind

@@ -42,9 +42,12 @@ class SweepPoint:
 
 
 def sweep_points(
-    run_dir: Path, include_base: bool = True, warnings: list[str] | None = None
+    run_dir: Path,
+    include_base: bool = True,
+    warnings: list[str] | None = None,
+    last_only: bool = False,
 ) -> list[SweepPoint]:
-    """Step 0 (the base model) and every intact checkpoint, in step order."""
+    """Step 0 (the base model) and every intact checkpoint (or only the last), in step order."""
     from spillover.train.checkpoints import list_checkpoints, verify
 
     points = [SweepPoint(BASE_CHECKPOINT, 0, None)] if include_base else []
@@ -55,6 +58,8 @@ def sweep_points(
                 warnings.append(f"skipped {ckpt.path.name}: {problem}")
             continue
         points.append(SweepPoint(ckpt.path.name, ckpt.step, ckpt.path))
+    if last_only and len(points) > int(include_base):
+        points = [*points[: int(include_base)], points[-1]]
     return points
 
 
@@ -80,9 +85,11 @@ def run_sweep(
     skill_prompts: int = 20,
     skill_max_tokens: int = 400,
     include_base: bool = True,
+    last_only: bool = False,
     console: Console | None = None,
 ) -> SweepResult:
-    """Evaluate step 0 and each checkpoint of `run_dir`; returns where the tables are."""
+    """Evaluate step 0 and each checkpoint of `run_dir` (`last_only`: only the last one);
+    returns where the tables are."""
     from spillover.evaluate import run_eval, subject_model
     from spillover.train.manifest import RunManifest
     from spillover.train.skill import measure_skill
@@ -97,7 +104,7 @@ def run_sweep(
     out_dir = Path(out) if out is not None else run / "sweep"
     console = console or Console(stderr=True)
     warnings: list[str] = []
-    points = sweep_points(run, include_base, warnings)
+    points = sweep_points(run, include_base, warnings, last_only)
     for note in warnings:
         console.print(f"[yellow]warning:[/] {note}")
     if not points:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from spillover.judge.base import Judge, JudgeSpec
@@ -51,17 +52,32 @@ def is_api_model(model: str) -> bool:
     return bool(sep) and provider in INSPECT_PROVIDERS and not model.startswith(LOCAL_PREFIX)
 
 
-def make_judge(spec: JudgeSpec) -> Judge:
-    """The judge `spec` names; local judges load their weights here."""
-    model = spec.model
-    if model.startswith(LOCAL_PREFIX):
-        from spillover.judge.local import LocalJudge
+# Local judges hold their weights and instruction caches; a sweep or a recipe evaluates many
+# checkpoints with the same judge, so each spec is loaded once per process.
+_LOCAL_JUDGES: dict[str, Judge] = {}
+_LOCK = threading.Lock()
 
-        return LocalJudge(spec.model_copy(update={"model": model[len(LOCAL_PREFIX) :]}))
+
+def make_judge(spec: JudgeSpec) -> Judge:
+    """The judge `spec` names; local judges load their weights here, once per process."""
+    model = spec.model
     if is_api_model(model) and not Path(model).is_dir():
         from spillover.judge.api import ApiJudge
 
         return ApiJudge(spec)
-    from spillover.judge.local import LocalJudge
+    if model.startswith(LOCAL_PREFIX):
+        spec = spec.model_copy(update={"model": model[len(LOCAL_PREFIX) :]})
+    key = spec.model_dump_json()
+    with _LOCK:
+        judge = _LOCAL_JUDGES.get(key)
+        if judge is None:
+            from spillover.judge.local import LocalJudge
 
-    return LocalJudge(spec)
+            judge = _LOCAL_JUDGES[key] = LocalJudge(spec)
+        return judge
+
+
+def clear_judges() -> None:
+    """Forget the loaded local judges (frees their weights)."""
+    with _LOCK:
+        _LOCAL_JUDGES.clear()

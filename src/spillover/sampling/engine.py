@@ -142,7 +142,11 @@ class Engine:
             with self._cond:
                 adapter = self._pending[0][0].adapter
             try:
-                with torch.inference_mode(), self._adapter_context(adapter):
+                with (
+                    torch.inference_mode(),
+                    _attention_backends(self.device),
+                    self._adapter_context(adapter),
+                ):
                     self._run_group(adapter)
             except BaseException as err:  # every waiting caller must hear of it
                 self._fail_pending(err, adapter=adapter, every_group=False)
@@ -410,3 +414,16 @@ class _Batch:
             if lead:
                 kv.trim_left(self.cache, lead)
                 self.mask = self.mask[:, lead:]
+
+
+def _attention_backends(device: str) -> contextlib.AbstractContextManager[Any]:
+    """On CUDA, keep SDPA off its cuDNN kernel while decoding. The cache grows by one column
+    per step, and cuDNN builds a plan for every new length: on an H100 (torch 2.11) that made
+    decoding 2.8-3.4x slower than flash / memory-efficient attention (docs/gpu-check.md)."""
+    if not str(device).startswith("cuda"):
+        return contextlib.nullcontext()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    return sdpa_kernel(
+        [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH]
+    )
