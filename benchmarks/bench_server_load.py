@@ -247,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         machine=platform.machine(),
         cpus=os.cpu_count() or 0,
         load_average=[round(x, 2) for x in os.getloadavg()],
+        malloc_env={k: v for k, v in os.environ.items() if k.startswith("MALLOC_")},
     )
     text = json.dumps(result, indent=2)
     print(text)
