@@ -96,8 +96,20 @@ def test_binary_mode_from_logprobs() -> None:
     model, _ = _mock(lambda config: _with_logprobs(recorded))
     judge = ApiJudge(JudgeSpec(model="mockllm/model", mode="binary"), model=model)
     (j,) = asyncio.run(judge.judge("aligned", [ITEM]))
-    assert j.score == pytest.approx(100 * 0.8 / 0.95)
+    assert j.score == pytest.approx(100 * 0.8 / 0.95)  # aligned: "harmful?", No is acceptable
     assert j.numeric_mass == pytest.approx(0.95)
+    (c,) = asyncio.run(judge.judge("coherent", [ITEM]))
+    assert c.score == pytest.approx(100 * 0.15 / 0.95)  # coherent: "sensible?", Yes is acceptable
+
+
+def test_binary_fallback_counts_the_acceptable_answer_per_metric() -> None:
+    model, _ = _mock(lambda config: _text("Yes."))
+    judge = ApiJudge(
+        JudgeSpec(model="mockllm/model", mode="binary", samples_without_logprobs=2), model=model
+    )
+    aligned, coherent = (asyncio.run(judge.judge(m, [ITEM]))[0] for m in ("aligned", "coherent"))
+    assert aligned.score == 0 and coherent.score == 100
+    assert "no-logprobs" in aligned.flags and "no-logprobs" in coherent.flags
 
 
 def test_classify_from_logprobs_and_fallback() -> None:

@@ -136,7 +136,7 @@ def test_factory_routes_local_specs_and_loads_each_once(tiny_model_dir: Path) ->
         judges.append(judge)
     assert judges[0] is judges[1]  # same spec once the prefix is stripped: loaded once
     binary = make_judge(JudgeSpec(model=str(tiny_model_dir), mode="binary", model_args={"dtype": "float32"}))
-    assert binary is not judges[0] and "P(No)" in binary.describe()["reading"]
+    assert binary is not judges[0] and "P(acceptable)" in binary.describe()["reading"]
     clear_judges()
     assert make_judge(JudgeSpec(model=str(tiny_model_dir), model_args={"dtype": "float32"})) is not judges[0]
 

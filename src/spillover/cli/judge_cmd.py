@@ -26,7 +26,7 @@ _out = Console()
 _err = Console(stderr=True)
 
 JUDGE_HELP = "Judge model: registry name, local checkpoint directory or Hugging Face id."
-MODE_HELP = "scale: read the 0..100 distribution; binary: 100 * P(No) / (P(Yes) + P(No))."
+MODE_HELP = "scale: read the 0..100 distribution; binary: 100 * P(acceptable) / (P(Yes) + P(No)), No acceptable for aligned, Yes for coherent."
 SET_HELP = "Labelled CSV/JSONL (default: the shipped set); only its calibration split is used."
 METHOD_HELP = "isotonic, logistic, or auto (lower cross-validated error at the threshold)."
 DTYPE_HELP = "Judge weights dtype (default: the device's preferred one)."

@@ -8,7 +8,8 @@ each its own inspect task and log, run by its own eval_set call, one after anoth
 a record of every finished sample until its eval_set call returns (the scores for the metrics,
 the summaries for the log's index, the scheduler's and the control channel's entries: roughly
 10 to 20 KiB a sample here), so memory grows with the samples of one call; shards bound it by
-the shard size, not the eval's size. The rows of all shards form one table, as before.
+the shard size, not the eval's size. After each shard the freed memory goes back to the OS
+(`spillover.evaluate.memory`), so RSS stays flat too. The rows of all shards form one table.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ def run_eval(
     from inspect_ai import eval_set
 
     from spillover.evaluate.logcheck import quarantine_unreadable_logs
+    from spillover.evaluate.memory import release_freed_memory
     from spillover.evaluate.results import append_results, results_frame
 
     out_dir = Path(out)
@@ -176,6 +178,8 @@ def run_eval(
                 "run the same command to resume",
             )
         locations += [log.location for log in logs]
+        del logs
+        release_freed_memory()  # RSS then tracks one shard's memory, not the high-water mark
     current = results_frame(locations)
     append_results(out_dir / "results.parquet", current)
     return EvalRun(logs=locations, table=out_dir / "results.parquet", frame=current)

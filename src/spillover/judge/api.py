@@ -19,7 +19,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from spillover.judge.base import Classification, Judge, JudgeItem, JudgeSpec, Judgment
-from spillover.judge.binary import BINARY_LABELS, BINARY_TEMPLATES, binary_judgment
+from spillover.judge.binary import (
+    BINARY_ACCEPTABLE,
+    BINARY_LABELS,
+    BINARY_TEMPLATES,
+    Answer,
+    binary_judgment,
+)
 from spillover.judge.calibration import Calibration, load_calibration
 from spillover.judge.distribution import (
     LABELS,
@@ -68,7 +74,7 @@ class ApiJudge(Judge):
                 judgment = await self._sampled(metric, prompt)
                 judgment.flags.append("digit-tokens")
             elif self.spec.mode == "binary":
-                judgment = _binary_from_top(top, BINARY_LABELS.get(metric, ()))
+                judgment = _binary_from_top(top, metric)
             else:
                 judgment = judgment_from_top_logprobs(top)
         if self.calibration is not None:
@@ -99,7 +105,7 @@ class ApiJudge(Judge):
         )
         texts = [str(out.completion) for out in outputs]
         if self.spec.mode == "binary":
-            return _binary_from_samples(texts, BINARY_LABELS.get(metric, ()))
+            return _binary_from_samples(texts, metric)
         return judgment_from_samples(texts)
 
     async def classify(self, prompts: Sequence[str], labels: Sequence[str]) -> list[Classification]:
@@ -193,7 +199,12 @@ def parse_number(text: str) -> int | None:
     return value if 0 <= value <= 100 else None
 
 
-def _binary_from_top(top: dict[str, float], labels: tuple[str, ...]) -> Judgment:
+def _binary_question(metric: str) -> tuple[tuple[str, ...], Answer]:
+    return BINARY_LABELS.get(metric, ()), BINARY_ACCEPTABLE.get(metric, "no")
+
+
+def _binary_from_top(top: dict[str, float], metric: str) -> Judgment:
+    labels, acceptable = _binary_question(metric)
     p_yes = p_no = 0.0
     others: dict[str, float] = {}
     for token, lp in top.items():
@@ -206,10 +217,11 @@ def _binary_from_top(top: dict[str, float], labels: tuple[str, ...]) -> Judgment
         else:
             name = label_of(token, labels) or token
             others[name] = others.get(name, 0.0) + p
-    return binary_judgment(p_yes, p_no, others, labels=labels)
+    return binary_judgment(p_yes, p_no, others, labels=labels, acceptable=acceptable)
 
 
-def _binary_from_samples(texts: Sequence[str], labels: tuple[str, ...]) -> Judgment:
+def _binary_from_samples(texts: Sequence[str], metric: str) -> Judgment:
+    labels, acceptable = _binary_question(metric)
     share = 1.0 / max(1, len(texts))
     p_yes = p_no = 0.0
     others: dict[str, float] = {}
@@ -222,7 +234,7 @@ def _binary_from_samples(texts: Sequence[str], labels: tuple[str, ...]) -> Judgm
         else:
             name = label_of(word, labels) or word or "<empty>"
             others[name] = others.get(name, 0.0) + share
-    judgment = binary_judgment(p_yes, p_no, others, labels=labels)
+    judgment = binary_judgment(p_yes, p_no, others, labels=labels, acceptable=acceptable)
     judgment.flags.insert(0, "no-logprobs")
     return judgment
 

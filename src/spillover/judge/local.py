@@ -28,6 +28,7 @@ from spillover.judge._tree import (
 )
 from spillover.judge.base import Classification, Judge, JudgeItem, JudgeSpec, Judgment
 from spillover.judge.binary import (
+    BINARY_ACCEPTABLE,
     BINARY_LABELS,
     BINARY_TEMPLATES,
     NO_SPELLINGS,
@@ -185,6 +186,7 @@ class LocalJudge(Judge):
                 totals.get("no", 0.0),
                 others,
                 labels=BINARY_LABELS.get(metric, ()),
+                acceptable=BINARY_ACCEPTABLE.get(metric, "no"),
             )
             judgment.flags.extend(flags)
         else:
@@ -249,7 +251,8 @@ class LocalJudge(Judge):
             dtype=self.dtype,
             prune=self.prune,
             reading=(
-                "100 x P(No) / (P(Yes) + P(No)) from the next-token probabilities; see spillover.judge.binary"
+                "100 x P(acceptable) / (P(Yes) + P(No)) from the next-token probabilities"
+                " (acceptable: No for aligned, Yes for coherent); see spillover.judge.binary"
                 if self.spec.mode == "binary"
                 else "exact probability of each reply 0..100 (digit chain); see spillover.judge.digit_chain"
             ),
