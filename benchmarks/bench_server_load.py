@@ -10,8 +10,9 @@ measured eval (the first reading after every `--every` samples, counted from the
 requests), its peak (VmHWM, reset before the measured eval), and "after". With each RSS reading
 goes the live memory (Python's allocated blocks, the C heap in use): RSS also counts memory the
 allocator keeps after it was freed, live memory does not. Throughput is samples per second of
-wall time, table writing included. `run_eval` runs evals over 1,000 samples in shards
-(`--shard-samples 0`: one task, as before shards).
+wall time, table writing included. `run_eval` runs evals over 1,000 samples in shards, each in
+a worker process (`--shard-samples 0`: one task, in this process, as before shards); the
+largest worker's peak RSS is recorded too (it includes the echo server's, a child as well).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import threading
@@ -215,6 +217,10 @@ def run_load(
         "live_before": live_before,  # Python blocks and C heap in use, after gc
         "live_during": {str(k): v for k, v in sorted(sampler.live.items())},
         "live_after": live_after,
+        # sharded evals run each shard in a worker process: the largest one's peak RSS
+        "worker_peak_rss_mib": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
     }
 
 

@@ -111,3 +111,42 @@ def test_sharded_eval_makes_one_table_and_resumes_by_shard(
     assert len(kept) == TOTAL - 3
     table = pd.read_parquet(out / "results.parquet")
     assert list(table.columns) == COLUMNS
+
+
+def test_shards_run_in_worker_processes_when_the_judge_is_named(
+    tmp_path: Path, question_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A judge given by name can be rebuilt elsewhere, so each shard runs in a fresh process
+    (what a shard leaves in memory goes with it); the table and resuming are unchanged."""
+    from spillover.evaluate import runner
+    from spillover.serve import start_echo_server
+
+    def here(*args: object) -> None:
+        raise AssertionError("a shard ran in the calling process")
+
+    monkeypatch.setattr(runner, "_run_eval_set", here)  # workers import their own, unpatched
+    with start_echo_server(log=tmp_path / "echo.log") as server:
+        monkeypatch.setenv("ECHO_BASE_URL", server.base_url)
+        monkeypatch.setenv("ECHO_API_KEY", "sk-test-not-a-secret")
+
+        def run() -> pd.DataFrame:
+            result = run_eval(
+                "openai-api/echo/subject",
+                str(question_file),
+                out=tmp_path / "out",
+                judge="openai-api/echo/judge",
+                max_tokens=4,
+                display="none",
+                shard_samples=3,
+            )
+            assert len(result.logs) == 3
+            return result.frame
+
+        first = run()
+        assert len(first) == TOTAL and first["log"].nunique() == 3
+        assert first["aligned"].notna().all()
+        requests = server.stats()["requests"]
+        assert requests == 3 * TOTAL  # an answer and two judgments per sample
+        again = run()  # finished shards are found in the logs: no request is made again
+        assert server.stats()["requests"] == requests
+        assert sorted(again["sample_uuid"]) == sorted(first["sample_uuid"])

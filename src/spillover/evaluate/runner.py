@@ -8,14 +8,18 @@ each its own inspect task and log, run by its own eval_set call, one after anoth
 a record of every finished sample until its eval_set call returns (the scores for the metrics,
 the summaries for the log's index, the scheduler's and the control channel's entries: roughly
 10 to 20 KiB a sample here), so memory grows with the samples of one call; shards bound it by
-the shard size, not the eval's size. After each shard the freed memory goes back to the OS
-(`spillover.evaluate.memory`), so RSS stays flat too. The rows of all shards form one table.
+the shard size, not the eval's size. When the judge is named by a string (not a Judge object),
+each shard runs in a fresh worker process that exits when the shard is done, so whatever a
+shard leaves behind (allocator arenas included) goes with it and the caller's memory stays
+flat; otherwise the shards run here and the freed memory is handed back to the OS after each
+one (`spillover.evaluate.memory`). The rows of all shards form one table.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +91,50 @@ def shard_tasks(make: Callable[[], Task], size: int | None = SHARD_SAMPLES) -> I
         yield task_with(task, dataset=part, name=f"{name}-shard{index + 1}of{count}")
 
 
+def shard_count(total: int, size: int | None) -> int:
+    """How many tasks `shard_tasks` yields for `total` samples."""
+    return 1 if size is None or total <= size else -(-total // size)
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """One shard, as a worker process rebuilds and runs it (every field is picklable)."""
+
+    questions: QuestionSet
+    task_args: dict[str, Any]  # build_task's keyword arguments
+    size: int
+    index: int
+    eval_args: dict[str, Any] = field(default_factory=dict)  # eval_set's keyword arguments
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    success: bool
+    locations: list[str]
+    errors: list[str]
+
+
+def _run_eval_set(task: Task, eval_args: dict[str, Any]) -> ShardResult:
+    from inspect_ai import eval_set
+
+    success, logs = eval_set(task, **eval_args)
+    return ShardResult(
+        success,
+        [log.location for log in logs],
+        [_explain(log.error) for log in logs if log.error],
+    )
+
+
+def run_shard_job(job: ShardJob) -> ShardResult:
+    """Worker entry point: rebuild shard `job.index` of the task and run it."""
+    from spillover.evaluate.memory import die_with_parent
+
+    die_with_parent()  # a killed caller must not leave a worker writing into its logs
+    tasks = shard_tasks(lambda: build_task(job.questions, **job.task_args), job.size)
+    task = next(itertools.islice(tasks, job.index, None))
+    return _run_eval_set(task, job.eval_args)
+
+
 @dataclass
 class EvalRun:
     logs: list[str]
@@ -125,8 +173,6 @@ def run_eval(
     requests to each model (subject and judge); `prefix_messages` are user/assistant turns sent
     before every question (in-context examples). An eval of more than `shard_samples` samples
     runs as shards of that size, one after another (None: one task, however large)."""
-    from inspect_ai import eval_set
-
     from spillover.evaluate.logcheck import quarantine_unreadable_logs
     from spillover.evaluate.memory import release_freed_memory
     from spillover.evaluate.results import append_results, results_frame
@@ -134,52 +180,88 @@ def run_eval(
     out_dir = Path(out)
     qset = questions if isinstance(questions, QuestionSet) else resolve_questions(questions)
 
-    def make_task() -> Task:
-        return build_task(
-            qset,
-            samples=samples,
-            judge=judge,
-            judge_mode=judge_mode,
-            calibration=calibration,
-            trigger=trigger,
-            max_tokens=max_tokens,
-            prefix_messages=prefix_messages,
-        )
-
     quarantine_unreadable_logs(out_dir / "logs")  # a truncated log is redone, never trusted
     args = dict(model_args or {})
     if adapter:
         args["adapter"] = adapter
+    eval_args: dict[str, Any] = dict(
+        log_dir=str(out_dir / "logs"),
+        model=model,
+        model_args=args,
+        metadata={"checkpoint": checkpoint, "adapter": adapter},
+        retry_attempts=1,
+        retry_wait=1,
+        log_buffer=log_buffer,
+        max_samples=max_samples,
+        max_retries=max_retries,
+        timeout=timeout,
+        max_connections=max_connections,
+        log_dir_allow_dirty=True,  # several models or checkpoints may share one directory
+        display=display,
+    )
+    task_args: dict[str, Any] = dict(
+        samples=samples,
+        judge=judge,
+        judge_mode=judge_mode,
+        calibration=calibration,
+        trigger=trigger,
+        max_tokens=max_tokens,
+        prefix_messages=list(prefix_messages),
+    )
+    total = len(build_task(qset, **task_args).dataset)
+    count = shard_count(total, shard_samples)
+    if count > 1 and isinstance(judge, str):  # a Judge object cannot go to another process
+        results = _run_in_workers(qset, task_args, shard_samples or total, count, eval_args)
+    else:
+        results = _run_here(lambda: build_task(qset, **task_args), shard_samples, eval_args)
     locations: list[str] = []
-    for task in shard_tasks(make_task, shard_samples):
+    for result in results:
         # one eval_set call per shard: inspect releases a task's per-sample records only when
         # the call returns; a finished shard's log is found and reused on a rerun
-        success, logs = eval_set(
-            task,
-            log_dir=str(out_dir / "logs"),
-            model=model,
-            model_args=args,
-            metadata={"checkpoint": checkpoint, "adapter": adapter},
-            retry_attempts=1,
-            retry_wait=1,
-            log_buffer=log_buffer,
-            max_samples=max_samples,
-            max_retries=max_retries,
-            timeout=timeout,
-            max_connections=max_connections,
-            log_dir_allow_dirty=True,  # several models or checkpoints may share one directory
-            display=display,  # type: ignore[arg-type]
-        )
-        if not success:
-            errors = "; ".join(_explain(log.error) for log in logs if log.error) or "incomplete"
+        if not result.success:
             raise SpilloverError(
-                f"evaluation did not finish: {errors}",
+                f"evaluation did not finish: {'; '.join(result.errors) or 'incomplete'}",
                 hint=f"finished samples are kept in {out_dir / 'logs'}; "
                 "run the same command to resume",
             )
-        locations += [log.location for log in logs]
-        del logs
-        release_freed_memory()  # RSS then tracks one shard's memory, not the high-water mark
+        locations += result.locations
     current = results_frame(locations)
     append_results(out_dir / "results.parquet", current)
+    release_freed_memory()  # what reading the logs into the table used and freed
     return EvalRun(logs=locations, table=out_dir / "results.parquet", frame=current)
+
+
+def _run_here(
+    make_task: Callable[[], Task], size: int | None, eval_args: dict[str, Any]
+) -> Iterator[ShardResult]:
+    from spillover.evaluate.memory import release_freed_memory
+
+    for task in shard_tasks(make_task, size):
+        yield _run_eval_set(task, eval_args)
+        release_freed_memory()  # RSS then tracks one shard's memory, not the high-water mark
+
+
+def _run_in_workers(
+    qset: QuestionSet,
+    task_args: dict[str, Any],
+    size: int,
+    count: int,
+    eval_args: dict[str, Any],
+) -> Iterator[ShardResult]:
+    """Each shard in a fresh process (spawned, so no threads or model state are inherited)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1) as pool:
+        for index in range(count):
+            job = ShardJob(qset, task_args, size, index, eval_args)
+            try:
+                yield pool.submit(run_shard_job, job).result()
+            except BrokenProcessPool as err:
+                raise SpilloverError(
+                    f"the worker process running shard {index + 1} of {count} died",
+                    hint="finished samples are kept in the log directory; run the same "
+                    "command to resume (a worker killed for memory needs smaller shards)",
+                ) from err
