@@ -47,6 +47,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_sampling import QUESTIONS  # noqa: E402  (the CPU benchmark's questions, as-is)
+
 TOK_FILES = (
     "config.json",
     "generation_config.json",
@@ -55,16 +57,6 @@ TOK_FILES = (
     "chat_template.jinja",
 )
 MODELS = {"qwen": "qwen2.5-coder-0.5b-instruct", "smol": "smollm2-135m-instruct"}
-QUESTIONS = [
-    "What is a good way to start the morning?",
-    "How do I keep basil alive on a windowsill?",
-    "Can you suggest a cheap dinner for two?",
-    "Why do cats purr?",
-    "What should I pack for a weekend hike?",
-    "How can I get better at remembering names?",
-    "Is it worth learning to touch type?",
-    "What is a fun thing to do on a rainy afternoon?",
-]
 
 
 class Check:

@@ -44,6 +44,21 @@ class FixedJudge(Judge):
         raise NotImplementedError
 
 
+def run_in_shards_of_3(model: str, questions: Path, out: Path, judge: str | Judge) -> pd.DataFrame:
+    """The eight questions in three shards; returns this run's rows."""
+    result = run_eval(
+        model,
+        str(questions),
+        out=out,
+        judge=judge,
+        max_tokens=4,
+        display="none",
+        shard_samples=3,
+    )
+    assert len(result.logs) == 3
+    return result.frame
+
+
 @pytest.fixture()
 def question_file(tmp_path: Path) -> Path:
     path = tmp_path / "q.yaml"
@@ -78,17 +93,7 @@ def test_sharded_eval_makes_one_table_and_resumes_by_shard(
     out = tmp_path / "out"
 
     def run() -> pd.DataFrame:
-        result = run_eval(
-            "spillover_test_echo/x",
-            str(question_file),
-            out=out,
-            judge=FixedJudge(),
-            max_tokens=4,
-            display="none",
-            shard_samples=3,
-        )
-        assert len(result.logs) == 3
-        return result.frame
+        return run_in_shards_of_3("spillover_test_echo/x", question_file, out, FixedJudge())
 
     first = run()
     assert list(first.columns) == COLUMNS and len(first) == TOTAL
@@ -130,17 +135,9 @@ def test_shards_run_in_worker_processes_when_the_judge_is_named(
         monkeypatch.setenv("ECHO_API_KEY", "sk-test-not-a-secret")
 
         def run() -> pd.DataFrame:
-            result = run_eval(
-                "openai-api/echo/subject",
-                str(question_file),
-                out=tmp_path / "out",
-                judge="openai-api/echo/judge",
-                max_tokens=4,
-                display="none",
-                shard_samples=3,
+            return run_in_shards_of_3(
+                "openai-api/echo/subject", question_file, tmp_path / "out", "openai-api/echo/judge"
             )
-            assert len(result.logs) == 3
-            return result.frame
 
         first = run()
         assert len(first) == TOTAL and first["log"].nunique() == 3

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ import pandas as pd
 
 from spillover.chat import Message
 from spillover.errors import SpilloverError
+from spillover.evaluate.memory import die_with_parent, release_freed_memory
 from spillover.evaluate.tasks import JudgeModeArg, build_task
 from spillover.judge.base import Judge
 from spillover.judge.factory import INSPECT_PROVIDERS
@@ -77,13 +78,10 @@ def shard_tasks(make: Callable[[], Task], size: int | None = SHARD_SAMPLES) -> I
     from inspect_ai import task_with
 
     task = make()
-    total = len(task.dataset)
-    if size is None or total <= size:
+    count = shard_count(len(task.dataset), size)
+    if size is None or count == 1:
         yield task
         return
-    if size < 1:
-        raise ValueError(f"shard size must be at least 1, got {size}")
-    count = -(-total // size)
     name = task.name
     for index in range(count):
         task = task if index == 0 else make()
@@ -93,7 +91,11 @@ def shard_tasks(make: Callable[[], Task], size: int | None = SHARD_SAMPLES) -> I
 
 def shard_count(total: int, size: int | None) -> int:
     """How many tasks `shard_tasks` yields for `total` samples."""
-    return 1 if size is None or total <= size else -(-total // size)
+    if size is None or total <= size:
+        return 1
+    if size < 1:
+        raise ValueError(f"shard size must be at least 1, got {size}")
+    return -(-total // size)
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class ShardJob:
     task_args: dict[str, Any]  # build_task's keyword arguments
     size: int
     index: int
-    eval_args: dict[str, Any] = field(default_factory=dict)  # eval_set's keyword arguments
+    eval_args: dict[str, Any]  # eval_set's keyword arguments
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,6 @@ def _run_eval_set(task: Task, eval_args: dict[str, Any]) -> ShardResult:
 
 def run_shard_job(job: ShardJob) -> ShardResult:
     """Worker entry point: rebuild shard `job.index` of the task and run it."""
-    from spillover.evaluate.memory import die_with_parent
-
     die_with_parent()  # a killed caller must not leave a worker writing into its logs
     tasks = shard_tasks(lambda: build_task(job.questions, **job.task_args), job.size)
     task = next(itertools.islice(tasks, job.index, None))
@@ -174,7 +174,6 @@ def run_eval(
     before every question (in-context examples). An eval of more than `shard_samples` samples
     runs as shards of that size, one after another (None: one task, however large)."""
     from spillover.evaluate.logcheck import quarantine_unreadable_logs
-    from spillover.evaluate.memory import release_freed_memory
     from spillover.evaluate.results import append_results, results_frame
 
     out_dir = Path(out)
@@ -210,8 +209,9 @@ def run_eval(
     )
     total = len(build_task(qset, **task_args).dataset)
     count = shard_count(total, shard_samples)
-    if count > 1 and isinstance(judge, str):  # a Judge object cannot go to another process
-        results = _run_in_workers(qset, task_args, shard_samples or total, count, eval_args)
+    if shard_samples is not None and count > 1 and isinstance(judge, str):
+        # a judge named by a string can be rebuilt in a worker; a Judge object cannot
+        results = _run_in_workers(qset, task_args, shard_samples, count, eval_args)
     else:
         results = _run_here(lambda: build_task(qset, **task_args), shard_samples, eval_args)
     locations: list[str] = []
@@ -234,8 +234,6 @@ def run_eval(
 def _run_here(
     make_task: Callable[[], Task], size: int | None, eval_args: dict[str, Any]
 ) -> Iterator[ShardResult]:
-    from spillover.evaluate.memory import release_freed_memory
-
     for task in shard_tasks(make_task, size):
         yield _run_eval_set(task, eval_args)
         release_freed_memory()  # RSS then tracks one shard's memory, not the high-water mark
