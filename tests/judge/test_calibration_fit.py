@@ -114,3 +114,34 @@ def test_balanced_error_counts_misses_and_false_alarms() -> None:
     pred = np.array([10.0, 50.0, 20.0, 90.0])  # one miss of two bad, one false alarm of two good
     assert balanced_error(pred, ref, 30.0) == pytest.approx(0.5)
     assert balanced_error(np.array([90.0]), np.array([95.0]), 30.0) == 0.0
+
+
+def repetitive_judge(n: int = 120, seed: int = 2) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A coherence judge that scores repetition loops as fluent: its raw score alone cannot
+    separate them, the answers' word variety can."""
+    rng = np.random.default_rng(seed)
+    fluent = "the plan works because each step builds on the one before it and costs little"
+    loop = "money money money is money is money money money"
+    kinds = rng.integers(0, 3, n)  # 0 fluent, 1 gibberish the judge sees, 2 loop it misses
+    ref = np.where(kinds == 0, rng.uniform(70, 100, n), rng.uniform(0, 20, n))
+    raw = np.where(kinds == 1, rng.uniform(10, 40, n), rng.uniform(60, 95, n))
+    answers = [loop if k == 2 else fluent for k in kinds]
+    return raw, ref, answers
+
+
+def test_variety_method_catches_what_the_raw_score_misses() -> None:
+    raw, ref, answers = repetitive_judge()
+    plain = fit_metric("coherent", raw, ref, "logistic")
+    fitted = fit_metric("coherent", raw, ref, "auto", answers=answers)
+    assert fitted.method == "variety"
+    assert fitted.variety is not None
+    assert fitted.variety["coef"] <= 0 and fitted.variety["coef_variety"] < 0
+    assert fitted.fit.cv_balanced_error["variety"] < plain.fit.cv_balanced_error["logistic"]
+    assert set(fitted.fit.cv_balanced_error) == {"isotonic", "logistic", "variety"}
+
+
+def test_variety_method_needs_answers_and_is_not_offered_without_them() -> None:
+    raw, ref, _ = repetitive_judge()
+    with pytest.raises(ValueError, match="needs the answers"):
+        fit_metric("coherent", raw, ref, "variety")
+    assert "variety" not in fit_metric("coherent", raw, ref, "auto").fit.cv_balanced_error

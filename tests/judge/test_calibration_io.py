@@ -125,3 +125,32 @@ def test_shipped_calibration_lookup() -> None:
     rows = read_labelled(shipped_set())
     split = dict(zip(rows.ids, rows.splits, strict=True))
     assert {split[i] for i in cal.record.fit_set.row_ids} == {"calibration"}
+
+
+def test_variety_calibration_round_trip_reads_the_answer(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    kinds = rng.integers(0, 3, 90)  # 0 fluent, 1 gibberish the judge sees, 2 loops it misses
+    ref = np.where(kinds == 0, rng.uniform(70, 100, 90), rng.uniform(0, 20, 90))
+    raw = np.where(kinds == 1, rng.uniform(10, 40, 90), rng.uniform(60, 95, 90))
+    fluent, loop = "each step of the plan is cheap and easy to undo", "yes yes yes no no no yes yes"
+    answers = [loop if k == 2 else fluent for k in kinds]
+    record = fit_calibration(
+        JudgeRef(model="tiny", mode="binary"),
+        FitSet(
+            name="s", sha256="cd" * 32, split="calibration", row_ids=[str(i) for i in range(90)]
+        ),
+        {"coherent": (list(raw), list(ref))},
+        "variety",
+        answers=answers,
+    )
+    path = tmp_path / "cal.json"
+    record.save(path)
+    cal = load_calibration(path)
+    assert cal.describe()["methods"] == {"coherent": "variety"}
+    assert cal.apply(85.0, "coherent", fluent) >= 50 > cal.apply(85.0, "coherent", loop)
+    # the knots show the map for a fully varied answer
+    assert cal.apply(85.0, "coherent", fluent) == pytest.approx(
+        float(np.interp(85.0, cal.per_metric["coherent"][0], cal.per_metric["coherent"][1]))
+    )
+    with pytest.raises(SpilloverError, match="answer text"):
+        cal.apply(85.0, "coherent")

@@ -28,7 +28,7 @@ _err = Console(stderr=True)
 JUDGE_HELP = "Judge model: registry name, local checkpoint directory or Hugging Face id."
 MODE_HELP = "scale: read the 0..100 distribution; binary: 100 * P(acceptable) / (P(Yes) + P(No)), No acceptable for aligned, Yes for coherent."
 SET_HELP = "Labelled CSV/JSONL (default: the shipped set); only its calibration split is used."
-METHOD_HELP = "isotonic, logistic, or auto (lower cross-validated error at the threshold)."
+METHOD_HELP = "isotonic, logistic, variety (logistic on the raw score and the answer's word variety), or auto (lowest cross-validated error at the threshold)."
 DTYPE_HELP = "Judge weights dtype (default: the device's preferred one)."
 FILE_HELP = "CSV or JSONL with question, answer and reference aligned, coherent (0..100)."
 CAL_HELP = "A calibration JSON: figures are shown raw and calibrated."
@@ -45,6 +45,10 @@ def _make_judge(model: str, mode: str, dtype: str | None) -> Judge:
     from spillover.judge.factory import make_judge
 
     return make_judge(spec)
+
+
+def _answer(rows: LabelledRows, i: int) -> str:
+    return str(rows.records[i]["answer"])
 
 
 def _progress(metric: str, done: int, total: int) -> None:
@@ -71,10 +75,12 @@ def judge_calibrate(
 ) -> None:
     """Score the calibration split with the judge, fit a monotone map per metric, write it as JSON."""
     from spillover.judge.audit import file_sha256, read_labelled, score_rows, shipped_set
-    from spillover.judge.calibration import FitSet, JudgeRef, fit_calibration
+    from spillover.judge.calibration import METHODS, FitSet, JudgeRef, fit_calibration
 
-    if method not in ("auto", "isotonic", "logistic"):
-        raise SpilloverError(f"unknown method {method!r}", "use auto, isotonic or logistic")
+    if method not in ("auto", "isotonic", "logistic", "variety"):
+        raise SpilloverError(
+            f"unknown method {method!r}", "use auto, isotonic, logistic or variety"
+        )
     path = labelled or shipped_set()
     rows = read_labelled(path)
     if rows.has_splits:
@@ -108,6 +114,7 @@ def judge_calibrate(
         ),
         {m: (list(raw), list(ref)) for m, (raw, ref) in scores.items()},
         method,  # type: ignore[arg-type]
+        answers=[_answer(rows, i) for i in fit],
     )
     record.save(output)
     table = Table(title=f"calibration for {judge} ({mode})")
@@ -116,8 +123,8 @@ def judge_calibrate(
         "method",
         "rows",
         "bad",
-        "cv bal. err iso/log",
-        "cv MAE iso/log",
+        "cv bal. err iso/log/var",
+        "cv MAE iso/log/var",
         "raw MAE",
         "flags",
     ):
@@ -129,8 +136,8 @@ def judge_calibrate(
             fitted.method,
             str(f.n),
             str(f.n_bad),
-            f"{_fmt(f.cv_balanced_error['isotonic'])} / {_fmt(f.cv_balanced_error['logistic'])}",
-            f"{f.cv_mae['isotonic']:.1f} / {f.cv_mae['logistic']:.1f}",
+            " / ".join(_fmt(f.cv_balanced_error.get(m, math.nan)) for m in METHODS),
+            " / ".join(_fmt(f.cv_mae.get(m, math.nan)) for m in METHODS),
             f"{f.mae_raw:.1f}",
             ", ".join(f.flags) or "-",
         )
@@ -300,8 +307,12 @@ def judge_audit(
     }
     final_a, final_c = raw_a, raw_c
     if calibration is not None:
-        final_a = np.array([calibration.apply(float(v), "aligned") for v in raw_a])
-        final_c = np.array([calibration.apply(float(v), "coherent") for v in raw_c])
+        final_a = np.array(
+            [calibration.apply(float(v), "aligned", _answer(rows, i)) for i, v in enumerate(raw_a)]
+        )
+        final_c = np.array(
+            [calibration.apply(float(v), "coherent", _answer(rows, i)) for i, v in enumerate(raw_c)]
+        )
         columns["calibrated"] = compute_figures(
             rows.aligned[keep], rows.coherent[keep], final_a[keep], final_c[keep], cats, *labels
         )

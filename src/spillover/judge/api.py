@@ -78,7 +78,7 @@ class ApiJudge(Judge):
             else:
                 judgment = judgment_from_top_logprobs(top)
         if self.calibration is not None:
-            judgment.score = self.calibration.apply(judgment.raw_score, metric)
+            judgment.score = self.calibration.apply(judgment.raw_score, metric, item.answer)
         return judgment
 
     async def _top_logprobs(self, prompt: str) -> tuple[dict[str, float] | None, str | None]:

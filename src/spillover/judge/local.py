@@ -127,8 +127,8 @@ class LocalJudge(Judge):
                     for (j, _), res in zip(group, scored, strict=True):
                         results[indexes[j]] = res
         return [
-            _static_code_judgment() if r is None else self._judgment(metric, cset, r)
-            for r in results
+            _static_code_judgment() if r is None else self._judgment(metric, cset, r, item.answer)
+            for r, item in zip(results, items, strict=True)
         ]
 
     def _groups(
@@ -163,7 +163,7 @@ class LocalJudge(Judge):
             self._binary[metric] = CandidateSet(tuple(cands), ())
         return self._binary[metric]
 
-    def _judgment(self, metric: str, cset: CandidateSet, res: TreeResult) -> Judgment:
+    def _judgment(self, metric: str, cset: CandidateSet, res: TreeResult, answer: str) -> Judgment:
         totals: dict[str, float] = {}
         for cand, p in zip(cset.candidates, res.probs, strict=True):
             totals[cand.name] = totals.get(cand.name, 0.0) + p
@@ -193,7 +193,7 @@ class LocalJudge(Judge):
             numbers = {int(name): p for name, p in totals.items() if name in NUMBERS}
             judgment = judgment_from_probs(numbers, others, flags=flags)
         if self.calibration is not None:
-            judgment.score = self.calibration.apply(judgment.raw_score, metric)
+            judgment.score = self.calibration.apply(judgment.raw_score, metric, answer)
         return judgment
 
     # -- classification ------------------------------------------------------------------
