@@ -144,6 +144,7 @@ def main() -> None:
             "naive_seconds": naive_s,
             "naive_tokens_per_s": naive_tps,
             "slot_utilisation": engine.stats.slot_utilisation,
+            "slot_utilisation_queued": engine.stats.slot_utilisation_queued,
             "kv_fill": engine.stats.kv_fill,
             "prefills": engine.stats.prefills,
             "matmul_bf16_gflops": gflops,
@@ -153,7 +154,7 @@ def main() -> None:
         reps.append(row)
         print(
             f"rep {rep + 1}: engine {engine_tps:.1f} tok/s ({engine_tokens} tok), naive {naive_tps:.2f} tok/s "
-            f"({naive_tokens} tok), slots {row['slot_utilisation']:.1%}, kv fill {row['kv_fill']:.1%}, "
+            f"({naive_tokens} tok), slots {row['slot_utilisation']:.1%} ({row['slot_utilisation_queued']:.1%} while answers waited), kv fill {row['kv_fill']:.1%}, "
             f"bf16 matmul {gflops:.1f} GFLOP/s, roofline {row['roofline_share']:.1%}, speedup {row['speedup']:.1f}x",
             flush=True,
         )
@@ -187,7 +188,7 @@ def main() -> None:
         f"engine useful tok/s: {s['engine_tokens_per_s']['mean']:.1f}   naive: {s['naive_tokens_per_s']['mean']:.2f}"
     )
     print(
-        f"slot utilisation: {s['slot_utilisation']['mean']:.1%}   roofline share: {s['roofline_share']['mean']:.1%}"
+        f"slot utilisation: {s['slot_utilisation']['mean']:.1%} (while answers waited: {s['slot_utilisation_queued']['mean']:.1%})   roofline share: {s['roofline_share']['mean']:.1%}"
     )
     print(
         f"speedup (engine / naive): {s['speedup']['mean']:.1f}x  [min {s['speedup']['min']:.1f}, max {s['speedup']['max']:.1f}]"

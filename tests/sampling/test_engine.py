@@ -56,6 +56,10 @@ def test_refill_matches_one_at_a_time(tiny_fp32: Any) -> None:
     batched = engine.generate(requests)
     assert engine.stats.prefills >= 3  # refills happened
     assert engine.stats.slot_utilisation > 0.5
+    # while prompts wait, refill_min=1 keeps every slot busy; the drain at the end does not count
+    assert engine.stats.queued_capacity > 0
+    assert engine.stats.slot_utilisation_queued == 1.0
+    assert engine.stats.slot_utilisation_queued >= engine.stats.slot_utilisation
     alone = [Engine(tiny_fp32, max_batch=1).generate([r])[0] for r in requests]
     assert _ids(batched) == _ids(alone)
 

@@ -229,11 +229,12 @@ class Engine:
                     taken = self._take(adapter, free)
                     if taken:
                         batch.admit(taken)
+                waiting = self._waiting(adapter)
                 if not batch.rows:
-                    if self._waiting(adapter) == 0:
+                    if waiting == 0:
                         return
                     continue
-                batch.step()
+                batch.step(queued=waiting > 0)
         except BaseException as err:
             for row in batch.rows:
                 if not row.future.done():
@@ -383,7 +384,8 @@ class _Batch:
         self.last = torch.cat([self.last, last])
         self.rows.extend(rows)
 
-    def step(self) -> None:
+    def step(self, queued: bool = False) -> None:
+        """One decode step for every row; `queued`: answers are waiting for a slot."""
         import torch
 
         engine = self.engine
@@ -402,6 +404,9 @@ class _Batch:
         stats.decode_steps += 1
         stats.row_steps += count
         stats.slot_capacity += engine.max_batch
+        if queued:
+            stats.queued_row_steps += count
+            stats.queued_capacity += engine.max_batch
         stats.kv_cells += count * self.mask.shape[1]
         stats.kv_real += int(self.mask.sum())
         tokens, done = engine._choose(out.logits[:, -1].float(), self.rows)

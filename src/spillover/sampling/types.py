@@ -64,6 +64,8 @@ class EngineStats:
     decode_steps: int = 0
     row_steps: int = 0  # rows computed over all decode steps (every one yields a token)
     slot_capacity: int = 0  # decode_steps * max_batch
+    queued_row_steps: int = 0  # row_steps of the decode steps taken while answers were waiting
+    queued_capacity: int = 0  # slot_capacity of those steps
     kv_cells: int = 0  # batch rows x cache width summed over decode steps (padding included)
     kv_real: int = 0  # the part of kv_cells that holds real tokens
     prefills: int = 0
@@ -77,6 +79,13 @@ class EngineStats:
         return self.row_steps / self.slot_capacity if self.slot_capacity else 0.0
 
     @property
+    def slot_utilisation_queued(self) -> float:
+        """Slot use while answers were waiting for a slot: how well refilling keeps the batch
+        full. The overall figure also counts the drain at the end, when nothing is left to
+        refill with and the batch shrinks (its finished rows are no longer computed)."""
+        return self.queued_row_steps / self.queued_capacity if self.queued_capacity else 0.0
+
+    @property
     def kv_fill(self) -> float:
         return self.kv_real / self.kv_cells if self.kv_cells else 0.0
 
@@ -86,6 +95,7 @@ class EngineStats:
             "row_steps": self.row_steps,
             "slot_capacity": self.slot_capacity,
             "slot_utilisation": self.slot_utilisation,
+            "slot_utilisation_queued": self.slot_utilisation_queued,
             "kv_fill": self.kv_fill,
             "prefills": self.prefills,
             "prefill_tokens": self.prefill_tokens,
