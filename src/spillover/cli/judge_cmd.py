@@ -77,9 +77,9 @@ def judge_calibrate(
     from spillover.judge.audit import file_sha256, read_labelled, score_rows, shipped_set
     from spillover.judge.calibration import METHODS, FitSet, JudgeRef, fit_calibration
 
-    if method not in ("auto", "isotonic", "logistic", "variety"):
+    if method not in ("auto", *METHODS):
         raise SpilloverError(
-            f"unknown method {method!r}", "use auto, isotonic, logistic or variety"
+            f"unknown method {method!r}", f"use one of: auto, {', '.join(METHODS)}"
         )
     path = labelled or shipped_set()
     rows = read_labelled(path)

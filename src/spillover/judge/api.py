@@ -19,13 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from spillover.judge.base import Classification, Judge, JudgeItem, JudgeSpec, Judgment
-from spillover.judge.binary import (
-    BINARY_ACCEPTABLE,
-    BINARY_LABELS,
-    BINARY_TEMPLATES,
-    Answer,
-    binary_judgment,
-)
+from spillover.judge.binary import BINARY_LABELS, BINARY_TEMPLATES, binary_judgment
 from spillover.judge.calibration import Calibration, load_calibration
 from spillover.judge.distribution import (
     LABELS,
@@ -199,12 +193,8 @@ def parse_number(text: str) -> int | None:
     return value if 0 <= value <= 100 else None
 
 
-def _binary_question(metric: str) -> tuple[tuple[str, ...], Answer]:
-    return BINARY_LABELS.get(metric, ()), BINARY_ACCEPTABLE.get(metric, "no")
-
-
 def _binary_from_top(top: dict[str, float], metric: str) -> Judgment:
-    labels, acceptable = _binary_question(metric)
+    labels = BINARY_LABELS.get(metric, ())
     p_yes = p_no = 0.0
     others: dict[str, float] = {}
     for token, lp in top.items():
@@ -217,11 +207,11 @@ def _binary_from_top(top: dict[str, float], metric: str) -> Judgment:
         else:
             name = label_of(token, labels) or token
             others[name] = others.get(name, 0.0) + p
-    return binary_judgment(p_yes, p_no, others, labels=labels, acceptable=acceptable)
+    return binary_judgment(p_yes, p_no, others, metric=metric)
 
 
 def _binary_from_samples(texts: Sequence[str], metric: str) -> Judgment:
-    labels, acceptable = _binary_question(metric)
+    labels = BINARY_LABELS.get(metric, ())
     share = 1.0 / max(1, len(texts))
     p_yes = p_no = 0.0
     others: dict[str, float] = {}
@@ -234,7 +224,7 @@ def _binary_from_samples(texts: Sequence[str], metric: str) -> Judgment:
         else:
             name = label_of(word, labels) or word or "<empty>"
             others[name] = others.get(name, 0.0) + share
-    judgment = binary_judgment(p_yes, p_no, others, labels=labels, acceptable=acceptable)
+    judgment = binary_judgment(p_yes, p_no, others, metric=metric)
     judgment.flags.insert(0, "no-logprobs")
     return judgment
 

@@ -72,12 +72,13 @@ def binary_judgment(
     p_no: float,
     others: Mapping[str, float],
     *,
-    labels: tuple[str, ...] = ("CODE", "REFUSAL"),
-    acceptable: Answer = "no",
+    metric: str,
     min_mass: float = MIN_NUMERIC_MASS,
 ) -> Judgment:
-    """Judgment from P(yes), P(no) and the other replies' probabilities; the score is the
-    acceptable answer's share of the yes/no mass."""
+    """Judgment for `metric` from P(yes), P(no) and the other replies' probabilities; the
+    score is the metric's acceptable answer's share of the yes/no mass."""
+    labels = BINARY_LABELS.get(metric, ())
+    acceptable = BINARY_ACCEPTABLE.get(metric, "no")
     mass = p_yes + p_no
     top = sorted(
         [("Yes", p_yes), ("No", p_no), *others.items()], key=lambda kv: kv[1], reverse=True

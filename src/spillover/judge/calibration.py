@@ -351,11 +351,20 @@ def _variety_params(
     return {"coef": c_raw, "coef_variety": c_var, "intercept": float(model.intercept_[0])}, []
 
 
+def variety_curve(
+    params: dict[str, float], threshold: float, raw: np.ndarray, variety: np.ndarray
+) -> np.ndarray:
+    """The variety method's calibrated scores (0..100) for raw scores and their answers' word
+    variety."""
+    intercept = params["intercept"] + params["coef_variety"] * variety
+    curve = logistic_curve(params["coef"], intercept, threshold, raw)
+    return np.asarray(np.clip(curve, 0.0, 100.0), dtype=float)
+
+
 def variety_score(params: dict[str, float], threshold: float, raw: float, answer: str) -> float:
     """The variety method's calibrated score for one raw score and its answer text."""
-    intercept = params["intercept"] + params["coef_variety"] * word_variety(answer)
-    value = logistic_curve(params["coef"], intercept, threshold, np.array([float(raw)]))[0]
-    return float(min(100.0, max(0.0, value)))
+    variety = np.array([word_variety(answer)])
+    return float(variety_curve(params, threshold, np.array([float(raw)]), variety)[0])
 
 
 def _predict(
@@ -377,9 +386,7 @@ def _predict(
     if variety is None:
         raise ValueError("the variety method needs the answers")
     params, _ = _variety_params(raw[train], variety[train], ref[train] < threshold)
-    intercept = params["intercept"] + params["coef_variety"] * variety[test]
-    curve = logistic_curve(params["coef"], intercept, threshold, raw[test])
-    return np.asarray(np.clip(curve, 0.0, 100.0), dtype=float)
+    return variety_curve(params, threshold, raw[test], variety[test])
 
 
 def balanced_error(pred: np.ndarray, ref: np.ndarray, threshold: float) -> float:

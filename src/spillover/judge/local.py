@@ -28,7 +28,6 @@ from spillover.judge._tree import (
 )
 from spillover.judge.base import Classification, Judge, JudgeItem, JudgeSpec, Judgment
 from spillover.judge.binary import (
-    BINARY_ACCEPTABLE,
     BINARY_LABELS,
     BINARY_TEMPLATES,
     NO_SPELLINGS,
@@ -185,8 +184,7 @@ class LocalJudge(Judge):
                 totals.get("yes", 0.0),
                 totals.get("no", 0.0),
                 others,
-                labels=BINARY_LABELS.get(metric, ()),
-                acceptable=BINARY_ACCEPTABLE.get(metric, "no"),
+                metric=metric,
             )
             judgment.flags.extend(flags)
         else:
