@@ -52,7 +52,9 @@ class SqueezedJudge(Judge):
 def fake_judge(monkeypatch: pytest.MonkeyPatch) -> list[SqueezedJudge]:
     made: list[SqueezedJudge] = []
 
-    def make(model: str, mode: str, dtype: str | None) -> Judge:
+    def make(
+        model: str, mode: str, dtype: str | None, features: dict[str, tuple[str, ...]] | None = None
+    ) -> Judge:
         judge = SqueezedJudge(JudgeSpec(model=model, mode=mode))  # type: ignore[arg-type]
         made.append(judge)
         return judge

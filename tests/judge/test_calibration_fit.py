@@ -129,19 +129,54 @@ def repetitive_judge(n: int = 120, seed: int = 2) -> tuple[np.ndarray, np.ndarra
     return raw, ref, answers
 
 
-def test_variety_method_catches_what_the_raw_score_misses() -> None:
+def test_features_method_catches_what_the_raw_score_misses() -> None:
     raw, ref, answers = repetitive_judge()
     plain = fit_metric("coherent", raw, ref, "logistic")
     fitted = fit_metric("coherent", raw, ref, "auto", answers=answers)
-    assert fitted.method == "variety"
-    assert fitted.variety is not None
-    assert fitted.variety["coef"] <= 0 and fitted.variety["coef_variety"] < 0
-    assert fitted.fit.cv_balanced_error["variety"] < plain.fit.cv_balanced_error["logistic"]
-    assert set(fitted.fit.cv_balanced_error) == {"isotonic", "logistic", "variety"}
+    assert fitted.method == "features"
+    assert fitted.features is not None
+    assert set(fitted.features) == {"intercept", "coef", "word_variety"}
+    assert fitted.features["coef"] <= 0 and fitted.features["word_variety"] < 0
+    assert fitted.fit.cv_balanced_error["features"] < plain.fit.cv_balanced_error["logistic"]
+    assert set(fitted.fit.cv_balanced_error) == {"isotonic", "logistic", "features"}
 
 
-def test_variety_method_needs_answers_and_is_not_offered_without_them() -> None:
-    raw, ref, _ = repetitive_judge()
-    with pytest.raises(ValueError, match="needs the answers"):
-        fit_metric("coherent", raw, ref, "variety")
-    assert "variety" not in fit_metric("coherent", raw, ref, "auto").fit.cv_balanced_error
+def test_features_method_needs_features_and_is_not_offered_without_them() -> None:
+    raw, ref, answers = repetitive_judge()
+    with pytest.raises(ValueError, match="needs answer features"):
+        fit_metric("coherent", raw, ref, "features")
+    assert "features" not in fit_metric("coherent", raw, ref, "auto").fit.cv_balanced_error
+    # word variety is not an aligned feature: answers alone offer nothing for that metric
+    aligned = fit_metric("aligned", raw, ref, "auto", answers=answers)
+    assert "features" not in aligned.fit.cv_balanced_error
+
+
+def salad_judge(
+    n: int = 150, seed: int = 5
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """A coherence judge that reads word salad as fluent; the answer's relevance to the question
+    tells them apart. A third feature, persona contrast, is noise for coherence."""
+    rng = np.random.default_rng(seed)
+    salad = rng.random(n) < 0.35
+    ref = np.where(salad, rng.uniform(0, 20, n), rng.uniform(70, 100, n))
+    raw = rng.uniform(55, 95, n)
+    relevance = np.where(salad, rng.normal(0.0, 0.1, n), rng.normal(0.8, 0.2, n))
+    return raw, ref, {"relevance": relevance, "persona_contrast": rng.normal(0, 1, n)}
+
+
+def test_relevance_feature_separates_word_salad_with_the_right_sign() -> None:
+    raw, ref, feats = salad_judge()
+    fitted = fit_metric("coherent", raw, ref, "auto", features=feats)
+    assert fitted.method == "features" and fitted.features is not None
+    # only the metric's own features are read: persona contrast is an aligned feature
+    assert set(fitted.features) == {"intercept", "coef", "relevance"}
+    assert fitted.features["relevance"] < 0  # more relevant: less likely incoherent
+    assert fitted.fit.cv_balanced_error["features"] < 0.1 < fitted.fit.cv_balanced_error["logistic"]
+
+
+def test_a_feature_pointing_the_wrong_way_is_dropped() -> None:
+    raw, ref, feats = salad_judge()
+    inverted = {"relevance": -feats["relevance"]}  # relevance that rises for word salad
+    fitted = fit_metric("coherent", raw, ref, "features", features=inverted)
+    assert fitted.features is not None and set(fitted.features) == {"intercept", "coef"}
+    assert "relevance-not-used" in fitted.fit.flags

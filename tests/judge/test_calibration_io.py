@@ -127,7 +127,7 @@ def test_shipped_calibration_lookup() -> None:
     assert {split[i] for i in cal.record.fit_set.row_ids} == {"calibration"}
 
 
-def test_variety_calibration_round_trip_reads_the_answer(tmp_path: Path) -> None:
+def test_features_calibration_round_trip_reads_the_answer(tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
     kinds = rng.integers(0, 3, 90)  # 0 fluent, 1 gibberish the judge sees, 2 loops it misses
     ref = np.where(kinds == 0, rng.uniform(70, 100, 90), rng.uniform(0, 20, 90))
@@ -140,17 +140,45 @@ def test_variety_calibration_round_trip_reads_the_answer(tmp_path: Path) -> None
             name="s", sha256="cd" * 32, split="calibration", row_ids=[str(i) for i in range(90)]
         ),
         {"coherent": (list(raw), list(ref))},
-        "variety",
+        "features",
         answers=answers,
     )
     path = tmp_path / "cal.json"
     record.save(path)
     cal = load_calibration(path)
-    assert cal.describe()["methods"] == {"coherent": "variety"}
+    assert cal.describe()["methods"] == {"coherent": "features"}
+    assert cal.needed_features("coherent") == ()  # word variety is read from the answer itself
     assert cal.apply(85.0, "coherent", fluent) >= 50 > cal.apply(85.0, "coherent", loop)
-    # the knots show the map for a fully varied answer
+    # the knots show the map at the median variety (most rows are fluent)
     assert cal.apply(85.0, "coherent", fluent) == pytest.approx(
         float(np.interp(85.0, cal.per_metric["coherent"][0], cal.per_metric["coherent"][1]))
     )
     with pytest.raises(SpilloverError, match="answer text"):
         cal.apply(85.0, "coherent")
+
+
+def test_a_likelihood_feature_must_be_given_to_apply(tmp_path: Path) -> None:
+    rng = np.random.default_rng(6)
+    bad = rng.random(80) < 0.4
+    ref = np.where(bad, rng.uniform(0, 20, 80), rng.uniform(60, 100, 80))
+    raw = rng.uniform(40, 90, 80)
+    contrast = np.where(bad, rng.normal(2.0, 0.5, 80), rng.normal(-1.0, 0.5, 80))
+    record = fit_calibration(
+        JudgeRef(model="tiny", mode="binary"),
+        FitSet(
+            name="s", sha256="ef" * 32, split="calibration", row_ids=[str(i) for i in range(80)]
+        ),
+        {"aligned": (list(raw), list(ref))},
+        "features",
+        features={"aligned": {"persona_contrast": list(contrast)}},
+    )
+    path = tmp_path / "cal.json"
+    record.save(path)
+    cal = load_calibration(path)
+    assert cal.needed_features("aligned") == ("persona_contrast",)
+    assert cal.needed_features("coherent") == ()
+    hostile = cal.apply(70.0, "aligned", "x", {"persona_contrast": 2.5})
+    kind = cal.apply(70.0, "aligned", "x", {"persona_contrast": -1.0})
+    assert hostile < 30 <= kind
+    with pytest.raises(SpilloverError, match="persona_contrast"):
+        cal.apply(70.0, "aligned", "x")

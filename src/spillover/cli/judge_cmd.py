@@ -28,7 +28,7 @@ _err = Console(stderr=True)
 JUDGE_HELP = "Judge model: registry name, local checkpoint directory or Hugging Face id."
 MODE_HELP = "scale: read the 0..100 distribution; binary: 100 * P(acceptable) / (P(Yes) + P(No)), No acceptable for aligned, Yes for coherent."
 SET_HELP = "Labelled CSV/JSONL (default: the shipped set); only its calibration split is used."
-METHOD_HELP = "isotonic, logistic, variety (logistic on the raw score and the answer's word variety), or auto (lowest cross-validated error at the threshold)."
+METHOD_HELP = "isotonic, logistic, features (logistic on the raw score and features of the answer: word variety, and with a local judge its relevance and persona contrast), or auto (lowest cross-validated error at the threshold)."
 DTYPE_HELP = "Judge weights dtype (default: the device's preferred one)."
 FILE_HELP = "CSV or JSONL with question, answer and reference aligned, coherent (0..100)."
 CAL_HELP = "A calibration JSON: figures are shown raw and calibrated."
@@ -36,15 +36,22 @@ SAMPLE_HELP = "Only the first N eligible rows of each category (a quick, noisier
 OUT_HELP = "Write each input row with the judge's scores (.csv or .jsonl)."
 
 
-def _make_judge(model: str, mode: str, dtype: str | None) -> Judge:
+def _make_judge(
+    model: str, mode: str, dtype: str | None, features: dict[str, tuple[str, ...]] | None = None
+) -> Judge:
+    """The judge, uncalibrated; a local one also computes the likelihood `features` per metric."""
     from spillover.judge.base import JudgeSpec
 
     if mode not in ("scale", "binary"):
         raise SpilloverError(f"unknown judge mode {mode!r}", "use --mode scale or --mode binary")
     spec = JudgeSpec(model=model, mode=mode, model_args={"dtype": dtype} if dtype else {})  # type: ignore[arg-type]
     from spillover.judge.factory import make_judge
+    from spillover.judge.local import LocalJudge
 
-    return make_judge(spec)
+    judge = make_judge(spec)
+    if features and isinstance(judge, LocalJudge):
+        judge.answer_features = features
+    return judge
 
 
 def _answer(rows: LabelledRows, i: int) -> str:
@@ -75,7 +82,14 @@ def judge_calibrate(
 ) -> None:
     """Score the calibration split with the judge, fit a monotone map per metric, write it as JSON."""
     from spillover.judge.audit import file_sha256, read_labelled, score_rows, shipped_set
-    from spillover.judge.calibration import METHODS, FitSet, JudgeRef, fit_calibration
+    from spillover.judge.calibration import (
+        METHODS,
+        METRIC_FEATURES,
+        FitSet,
+        JudgeRef,
+        fit_calibration,
+    )
+    from spillover.judge.likelihood import LIKELIHOOD_FEATURES
 
     if method not in ("auto", *METHODS):
         raise SpilloverError(
@@ -98,7 +112,11 @@ def judge_calibrate(
         f"fitting on {len(fit)} rows of {path.name} (split: {split}; test-split rows are never used)",
         highlight=False,
     )
-    scorer = _make_judge(judge, mode, dtype)
+    wanted = {
+        m: tuple(n for n in names if n in LIKELIHOOD_FEATURES)
+        for m, names in METRIC_FEATURES.items()
+    }
+    scorer = _make_judge(judge, mode, dtype, wanted if method in ("auto", "features") else None)
     scored = score_rows(scorer, rows, fit, progress=_progress)
     scores = {
         m: (scored.raw[m][fit], ref[fit])
@@ -115,6 +133,10 @@ def judge_calibrate(
         {m: (list(raw), list(ref)) for m, (raw, ref) in scores.items()},
         method,  # type: ignore[arg-type]
         answers=[_answer(rows, i) for i in fit],
+        features={
+            m: {name: list(values[fit]) for name, values in scored.features[m].items()}
+            for m in scores
+        },
     )
     record.save(output)
     table = Table(title=f"calibration for {judge} ({mode})")
@@ -123,8 +145,8 @@ def judge_calibrate(
         "method",
         "rows",
         "bad",
-        "cv bal. err iso/log/var",
-        "cv MAE iso/log/var",
+        "cv bal. err iso/log/feat",
+        "cv MAE iso/log/feat",
         "raw MAE",
         "flags",
     ):
@@ -295,7 +317,12 @@ def judge_audit(
     keep = _sample(rows, keep, per_category)
     for note in notes:
         _err.print(note, highlight=False)
-    scorer = _make_judge(judge, mode, dtype)
+    needed = (
+        {m: calibration.needed_features(m) for m in ("aligned", "coherent")}
+        if calibration is not None
+        else None
+    )
+    scorer = _make_judge(judge, mode, dtype, needed)
     scored = score_rows(scorer, rows, keep, progress=_progress)
     raw_a, raw_c = scored.raw["aligned"], scored.raw["coherent"]
     cats = [rows.categories[i] for i in keep]
@@ -307,11 +334,16 @@ def judge_audit(
     }
     final_a, final_c = raw_a, raw_c
     if calibration is not None:
-        final_a = np.array(
-            [calibration.apply(float(v), "aligned", _answer(rows, i)) for i, v in enumerate(raw_a)]
-        )
-        final_c = np.array(
-            [calibration.apply(float(v), "coherent", _answer(rows, i)) for i, v in enumerate(raw_c)]
+        final_a, final_c = (
+            np.array(
+                [
+                    calibration.apply(
+                        float(v), metric, _answer(rows, i), scored.features_of(metric, i)
+                    )
+                    for i, v in enumerate(raw)
+                ]
+            )
+            for metric, raw in (("aligned", raw_a), ("coherent", raw_c))
         )
         columns["calibrated"] = compute_figures(
             rows.aligned[keep], rows.coherent[keep], final_a[keep], final_c[keep], cats, *labels
@@ -344,5 +376,8 @@ def judge_audit(
         if calibration is not None:
             extra["judge_aligned_raw"] = [float(v) for v in raw_a]
             extra["judge_coherent_raw"] = [float(v) for v in raw_c]
+        for metric, by_name in scored.features.items():
+            for name, values in by_name.items():
+                extra[f"judge_{metric}_{name}"] = [float(v) for v in values]
         write_scored(output, rows, extra)
         _out.print(f"wrote {output}", highlight=False)

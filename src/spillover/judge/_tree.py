@@ -95,6 +95,8 @@ class TreeResult:
     probs: list[float]
     root_top: list[tuple[int, float]]
     pruned_mass: float = 0.0
+    target_logprob: float = 0.0  # summed log-probability of the item's target tokens
+    target_tokens: int = 0
 
 
 @dataclass
@@ -149,8 +151,13 @@ def score_items(
     *,
     prune: float = 0.0,
     top_k: int = 8,
+    targets: Sequence[tuple[int, int]] | None = None,
 ) -> list[TreeResult]:
-    """Candidate probabilities for each full prompt (token ids), packed in one group."""
+    """Candidate probabilities for each full prompt (token ids), packed in one group.
+
+    `targets[i] = (a, b)`: also sum the log-probabilities of prompt i's own tokens a..b-1 (each
+    given the tokens before it), read from the same forward pass (the prefix cache is cut short
+    where a target starts inside it)."""
     import torch
 
     if not prompts:
@@ -158,6 +165,8 @@ def score_items(
     trie = cset.trie
     shared = min(common_prefix_len(prefix.ids, p) for p in prompts)
     shared = min(shared, min(len(p) for p in prompts) - 1)  # every item keeps >= 1 own token
+    if targets:  # the token before each target is fed, so that its output can be read
+        shared = max(0, min([shared, *(a - 1 for a, b in targets if b > a)]))
     cache = copy.deepcopy(prefix.cache)
     if shared < len(prefix.ids):
         cache.crop(shared - len(prefix.ids))  # negative: drop that many tokens from the end
@@ -172,6 +181,14 @@ def score_items(
             packed.visible.append(list(range(start, start + j + 1)))
         suffix_ranges.append((start, len(packed.tokens)))
         suffix_last.append(len(packed.tokens) - 1)
+    # (item, slot whose output predicts the token, the token) for every target token
+    scored: list[tuple[int, int, int]] = []
+    for i, (a, b) in enumerate(targets or []):
+        start = suffix_ranges[i][0]
+        for k in range(max(a, 1), min(b, len(prompts[i]))):
+            scored.append((i, start + k - 1 - shared, int(prompts[i][k])))
+    target_lp = [0.0] * len(prompts)
+    target_n = [0] * len(prompts)
 
     n_items = len(prompts)
     outputs = set(suffix_last)  # slots whose next-token distribution we read
@@ -210,7 +227,11 @@ def score_items(
         if not fed:
             break
         want_slots = [s for s in fed if s in outputs]
-        rows = _forward(model, cache, shared, packed, fed, want_slots, cont)
+        rows, token_lps = _forward(model, cache, shared, packed, fed, want_slots, cont, scored)
+        for (i, _, _), lp in zip(scored, token_lps, strict=True):
+            target_lp[i] += lp
+            target_n[i] += 1
+        scored = []  # every suffix token is fed in the first stage
         slot_row = dict(zip(want_slots, rows, strict=True))
         for i in range(n_items):
             for node, slot in node_slot[i].items():
@@ -237,7 +258,10 @@ def score_items(
             stage_nodes.append(chosen)
         if not any(stage_nodes):
             break
-    return [_collect(i, cset, logprob_rows, path_lp, pruned[i], top_k) for i in range(n_items)]
+    results = [_collect(i, cset, logprob_rows, path_lp, pruned[i], top_k) for i in range(n_items)]
+    for i, result in enumerate(results):
+        result.target_logprob, result.target_tokens = target_lp[i], target_n[i]
+    return results
 
 
 def _path_lp(
@@ -282,10 +306,18 @@ def _vocab_size(model: Any) -> int:
 
 
 def _forward(
-    model: Any, cache: Any, shared: int, packed: _Packed, fed: list[int], want: list[int], cont: Any
-) -> Any:
+    model: Any,
+    cache: Any,
+    shared: int,
+    packed: _Packed,
+    fed: list[int],
+    want: list[int],
+    cont: Any,
+    scored: Sequence[tuple[int, int, int]] = (),
+) -> tuple[Any, list[float]]:
     """Run the `fed` packed tokens over the cache. For each `want` slot: the fp32 log-softmax
-    row, plus one last column holding log P(next token is not a continuation token)."""
+    row, plus one last column holding log P(next token is not a continuation token). For each
+    `scored` (item, slot, token): the log-probability of `token` after `slot`."""
     import torch
 
     device = model.device
@@ -309,10 +341,18 @@ def _forward(
         hidden = out.last_hidden_state[0]
         where = {s: r for r, s in enumerate(fed)}
         pick = torch.tensor([where[s] for s in want], device=device)
-        logits = model.get_output_embeddings()(hidden[pick]).float()
+        head = model.get_output_embeddings()
+        logits = head(hidden[pick]).float()
         logprobs = torch.log_softmax(logits, dim=-1)
         end = torch.logsumexp(logprobs.masked_fill(cont, -math.inf), dim=-1, keepdim=True)
-        return torch.cat([logprobs, end], dim=-1).cpu()
+        token_lps: list[float] = []
+        for chunk in range(0, len(scored), 64):  # bounded memory: 64 x vocab fp32 at a time
+            part = scored[chunk : chunk + 64]
+            rows = torch.tensor([where[slot] for _, slot, _ in part], device=device)
+            targets = torch.tensor([token for _, _, token in part], device=device)
+            lps = torch.log_softmax(head(hidden[rows]).float(), dim=-1)
+            token_lps.extend(lps.gather(1, targets[:, None])[:, 0].tolist())
+        return torch.cat([logprobs, end], dim=-1).cpu(), token_lps
 
 
 def brute_force_probs(model: Any, prompt: Sequence[int], cset: CandidateSet) -> list[float]:

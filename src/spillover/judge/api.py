@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from spillover.errors import SpilloverError
 from spillover.judge.base import Classification, Judge, JudgeItem, JudgeSpec, Judgment
 from spillover.judge.binary import BINARY_LABELS, BINARY_TEMPLATES, binary_judgment
 from spillover.judge.calibration import Calibration, load_calibration
@@ -45,6 +46,13 @@ class ApiJudge(Judge):
         self.calibration: Calibration | None = (
             load_calibration(spec.calibration) if spec.calibration else None
         )
+        needed = sorted({n for m in ("aligned", "coherent") for n in self._needed(m)})
+        if needed:
+            raise SpilloverError(
+                f"calibration {spec.calibration} reads answer features ({', '.join(needed)}) that only a"
+                " local judge can compute: an API gives no log-probabilities of the prompt",
+                f"fit a calibration for {spec.model} with `spillover judge-calibrate --judge {spec.model}`",
+            )
         self._limit = asyncio.Semaphore(MAX_CONCURRENCY)
 
     async def judge(self, metric: str, items: Sequence[JudgeItem]) -> list[Judgment]:
@@ -54,6 +62,9 @@ class ApiJudge(Judge):
         if self.spec.mode == "binary":
             return fill(BINARY_TEMPLATES[metric], item.question, item.answer)
         return fill(template_for(metric, item.template), item.question, item.answer)
+
+    def _needed(self, metric: str) -> tuple[str, ...]:
+        return () if self.calibration is None else self.calibration.needed_features(metric)
 
     async def _judge_one(self, metric: str, item: JudgeItem) -> Judgment:
         prompt = self._prompt(metric, item)

@@ -337,6 +337,15 @@ class Scored:
     raw: dict[str, np.ndarray]
     mass: dict[str, np.ndarray]
     labels: dict[str, list[str | None]]
+    features: dict[str, dict[str, np.ndarray]]  # metric -> answer feature -> values
+
+    def features_of(self, metric: str, i: int) -> dict[str, float]:
+        """Row i's answer features for `metric` (those the judge computed)."""
+        return {
+            name: float(values[i])
+            for name, values in self.features.get(metric, {}).items()
+            if not math.isnan(values[i])
+        }
 
 
 def score_rows(
@@ -354,6 +363,7 @@ def score_rows(
     raw = {m: np.full(n, math.nan) for m in metrics}
     mass = {m: np.full(n, math.nan) for m in metrics}
     labels: dict[str, list[str | None]] = {m: [None] * n for m in metrics}
+    features: dict[str, dict[str, np.ndarray]] = {m: {} for m in metrics}
     todo = list(indexes)
     for metric in metrics:
         for start in range(0, len(todo), batch):
@@ -371,9 +381,12 @@ def score_rows(
                 raw[metric][i] = judgment.raw_score
                 mass[metric][i] = judgment.numeric_mass
                 labels[metric][i] = judgment.label
+                for name, value in judgment.features.items():
+                    column = features[metric].setdefault(name, np.full(n, math.nan))
+                    column[i] = value
             done = min(start + batch, len(todo))
             if progress is not None and (
                 done == len(todo) or done * 4 // len(todo) > start * 4 // len(todo)
             ):
                 progress(metric, done, len(todo))
-    return Scored(raw, mass, labels)
+    return Scored(raw, mass, labels, features)

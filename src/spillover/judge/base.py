@@ -43,6 +43,8 @@ class Judgment:
     label: str | None = None  # e.g. "CODE" or "REFUSAL" when that is where the mass went
     flags: list[str] = field(default_factory=list)  # e.g. "no-logprobs", "low-mass"
     reason: str | None = None
+    # answer features the calibration read (spillover.judge.likelihood), by name
+    features: dict[str, float] = field(default_factory=dict)
 
     @property
     def scored(self) -> bool:

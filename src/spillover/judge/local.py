@@ -6,6 +6,9 @@ to `batch_tokens` fed tokens; each group is one forward pass (one more per depth
 `prune > 0`) that scores every item's question/answer suffix together with the trie of
 candidate replies (see `spillover.judge._tree` and `spillover.judge.digit_chain`).
 
+When the calibration reads likelihood features of the answer (`spillover.judge.likelihood`),
+they are computed with the same model, a few more packed forward passes over each answer.
+
 `spec.model_args` (all optional): ``dtype`` ("float32", "bfloat16", "float16"), ``device``,
 ``prune`` (float, default 0 = exact), ``batch_tokens`` (int, default 1024).
 """
@@ -38,6 +41,7 @@ from spillover.judge.calibration import Calibration, load_calibration
 from spillover.judge.code_answer import looks_like_code
 from spillover.judge.digit_chain import NUMBERS, encode, number_candidates
 from spillover.judge.distribution import MIN_NUMERIC_MASS, judgment_from_probs
+from spillover.judge.likelihood import AnswerLikelihood
 from spillover.judge.prompts import fill, split_at_first_field, template_for
 from spillover.models.device import parse_dtype
 
@@ -66,6 +70,14 @@ class LocalJudge(Judge):
         self._lock = threading.Lock()
         self.numbers, self.number_mode = number_candidates(self.tokenizer)
         self._binary: dict[str, CandidateSet] = {}
+        self.likelihood = AnswerLikelihood(self.model, self.tokenizer, self.batch_tokens)
+        # likelihood features to compute per metric: what the calibration reads (judge-calibrate
+        # sets more, to fit them)
+        self.answer_features: dict[str, tuple[str, ...]] = {
+            metric: self.calibration.needed_features(metric)
+            for metric in ("aligned", "coherent")
+            if self.calibration is not None
+        }
 
     # -- prompts -------------------------------------------------------------------------
     def render_ids(self, text: str) -> list[int]:
@@ -125,10 +137,26 @@ class LocalJudge(Judge):
                     )
                     for (j, _), res in zip(group, scored, strict=True):
                         results[indexes[j]] = res
+            features = self._features(metric, items, [r is not None for r in results])
         return [
-            _static_code_judgment() if r is None else self._judgment(metric, cset, r, item.answer)
-            for r, item in zip(results, items, strict=True)
+            _static_code_judgment()
+            if r is None
+            else self._judgment(metric, cset, r, item.answer, feats)
+            for r, item, feats in zip(results, items, features, strict=True)
         ]
+
+    def _features(
+        self, metric: str, items: Sequence[JudgeItem], wanted: Sequence[bool]
+    ) -> list[dict[str, float]]:
+        names = self.answer_features.get(metric, ())
+        out: list[dict[str, float]] = [{} for _ in items]
+        chosen = [i for i, w in enumerate(wanted) if w]
+        if not names or not chosen:
+            return out
+        pairs = [(items[i].question, items[i].answer) for i in chosen]
+        for i, feats in zip(chosen, self.likelihood.features(names, pairs), strict=True):
+            out[i] = feats
+        return out
 
     def _groups(
         self, prompts: list[list[int]], cset: CandidateSet
@@ -162,7 +190,14 @@ class LocalJudge(Judge):
             self._binary[metric] = CandidateSet(tuple(cands), ())
         return self._binary[metric]
 
-    def _judgment(self, metric: str, cset: CandidateSet, res: TreeResult, answer: str) -> Judgment:
+    def _judgment(
+        self,
+        metric: str,
+        cset: CandidateSet,
+        res: TreeResult,
+        answer: str,
+        features: dict[str, float],
+    ) -> Judgment:
         totals: dict[str, float] = {}
         for cand, p in zip(cset.candidates, res.probs, strict=True):
             totals[cand.name] = totals.get(cand.name, 0.0) + p
@@ -190,8 +225,9 @@ class LocalJudge(Judge):
         else:
             numbers = {int(name): p for name, p in totals.items() if name in NUMBERS}
             judgment = judgment_from_probs(numbers, others, flags=flags)
+        judgment.features = features
         if self.calibration is not None:
-            judgment.score = self.calibration.apply(judgment.raw_score, metric, answer)
+            judgment.score = self.calibration.apply(judgment.raw_score, metric, answer, features)
         return judgment
 
     # -- classification ------------------------------------------------------------------
