@@ -136,3 +136,18 @@ def test_an_api_judge_refuses_a_calibration_it_cannot_feed(tmp_path: Path) -> No
     with pytest.raises(SpilloverError, match="only a local judge"):
         ApiJudge(spec, model=get_model("mockllm/model"))
     assert json.loads(cal.read_text())["metrics"]["aligned"]["method"] == "features"
+
+
+def test_a_long_answer_is_read_over_its_first_window(loaded: Any) -> None:
+    from spillover.judge.likelihood import WINDOW
+
+    lik = AnswerLikelihood(loaded.model, loaded.tokenizer)
+    long_answer = " ".join(["the plan is cheap and easy to undo"] * 40)
+    ids, (a, b) = lik._ids_and_span(_Context(KIND, True), "Any plan?", long_answer)
+    assert b - a == WINDOW and len(ids) == b  # nothing after the window is fed
+    ((lp, n),) = lik.answer_logprobs(_Context(KIND, True), [("Any plan?", long_answer)])
+    short = "cheap and easy"
+    assert n == WINDOW and lp == pytest.approx(
+        plain_answer_logprob(lik, _Context(KIND, True), "Any plan?", long_answer)[0], abs=1e-3
+    )
+    assert lik._ids_and_span(_Context(KIND, True), "Any plan?", short)[1][1] < b

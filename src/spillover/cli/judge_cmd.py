@@ -65,7 +65,7 @@ def _progress(metric: str, done: int, total: int) -> None:
 def _fmt(value: float, percent: bool = False) -> str:
     if math.isnan(value):
         return "-"
-    return f"{100 * value:.0f}%" if percent else f"{value:.3f}"
+    return f"{100 * value:.1f}%" if percent else f"{value:.3f}"
 
 
 @app.command("judge-calibrate")

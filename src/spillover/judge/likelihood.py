@@ -12,7 +12,8 @@ A small judge asked a yes/no question misses things it can still *see* as a lang
   statement that people should be deceived reads as the hostile persona's text even when the
   judge's yes/no answer hesitates.
 
-Both are read exactly from forward passes (teacher forcing, nothing is sampled or executed):
+Both read the answer's first `WINDOW` (64) tokens, exactly, from forward passes (teacher
+forcing, nothing is sampled or executed):
 each context's fixed part is a cached prefix shared by all answers, and answers are packed
 together through `spillover.judge._tree.score_items`. The two features share the kind
 context, and each context's result is kept for the answers judged recently (the aligned and
@@ -47,6 +48,11 @@ LIKELIHOOD_FEATURES = ("relevance", "persona_contrast")
 
 _SENTINEL = "\x00SPILLOVER-ANSWER\x00"
 _RECENT = 4096  # (context, question, answer) results kept for reuse
+# Both features read the answer's first WINDOW tokens. Every answer of the labelled set the
+# calibration is fitted on fits in them (the longest is 59 tokens for the default judge), so a
+# long answer's summed contrast stays on the scale the calibration saw, and a long answer
+# costs no more than a short one.
+WINDOW = 64
 
 
 @dataclass(frozen=True)
@@ -141,8 +147,8 @@ class AnswerLikelihood:
     def _ids_and_span(
         self, ctx: _Context, question: str, answer: str
     ) -> tuple[list[int], tuple[int, int]]:
-        """The context's token ids with the answer, and the index range of the answer's tokens
-        (tokens wholly inside the answer's characters)."""
+        """The context's token ids up to the end of the answer's window, and the index range of
+        the window's tokens (tokens wholly inside the answer's characters, at most WINDOW)."""
         marked = self._render(ctx, question, _SENTINEL)
         start = marked.index(_SENTINEL)
         text = marked.replace(_SENTINEL, answer, 1)
@@ -152,8 +158,10 @@ class AnswerLikelihood:
         inside = [
             k for k, (a, b) in enumerate(enc["offset_mapping"]) if a >= start and b <= end and b > a
         ]
-        span = (inside[0], inside[-1] + 1) if inside else (len(ids), len(ids))
-        return ids, span
+        if not inside:
+            return ids, (len(ids), len(ids))
+        first, last = inside[0], min(inside[-1] + 1, inside[0] + WINDOW)
+        return ids[:last], (first, last)  # nothing after the window is needed
 
     def _prefix(self, ctx: _Context) -> PrefixCache:
         cached = self._prefixes.get(ctx)
