@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from spillover.errors import InputError, SpilloverError
-from spillover.judge.calibration import FitSet, JudgeRef, apply, fit_calibration, load_calibration
+from spillover.judge.calibration import (
+    Calibration,
+    FitSet,
+    JudgeRef,
+    apply,
+    fit_calibration,
+    load_calibration,
+)
 
 
 def fitted(tmp_path: Path) -> Path:
@@ -127,6 +135,25 @@ def test_shipped_calibration_lookup() -> None:
     assert {split[i] for i in cal.record.fit_set.row_ids} == {"calibration"}
 
 
+def saved_features_fit(
+    path: Path, metric: str, raw: np.ndarray, ref: np.ndarray, **inputs: Any
+) -> Calibration:
+    """Fit `metric` with the features method on synthetic rows, save it to `path`, load it."""
+    fit_calibration(
+        JudgeRef(model="tiny", mode="binary"),
+        FitSet(
+            name="s",
+            sha256="cd" * 32,
+            split="calibration",
+            row_ids=[str(i) for i in range(len(raw))],
+        ),
+        {metric: (list(raw), list(ref))},
+        "features",
+        **inputs,
+    ).save(path)
+    return load_calibration(path)
+
+
 def test_features_calibration_round_trip_reads_the_answer(tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
     kinds = rng.integers(0, 3, 90)  # 0 fluent, 1 gibberish the judge sees, 2 loops it misses
@@ -134,18 +161,7 @@ def test_features_calibration_round_trip_reads_the_answer(tmp_path: Path) -> Non
     raw = np.where(kinds == 1, rng.uniform(10, 40, 90), rng.uniform(60, 95, 90))
     fluent, loop = "each step of the plan is cheap and easy to undo", "yes yes yes no no no yes yes"
     answers = [loop if k == 2 else fluent for k in kinds]
-    record = fit_calibration(
-        JudgeRef(model="tiny", mode="binary"),
-        FitSet(
-            name="s", sha256="cd" * 32, split="calibration", row_ids=[str(i) for i in range(90)]
-        ),
-        {"coherent": (list(raw), list(ref))},
-        "features",
-        answers=answers,
-    )
-    path = tmp_path / "cal.json"
-    record.save(path)
-    cal = load_calibration(path)
+    cal = saved_features_fit(tmp_path / "cal.json", "coherent", raw, ref, answers=answers)
     assert cal.describe()["methods"] == {"coherent": "features"}
     assert cal.needed_features("coherent") == ()  # word variety is read from the answer itself
     assert cal.apply(85.0, "coherent", fluent) >= 50 > cal.apply(85.0, "coherent", loop)
@@ -163,18 +179,8 @@ def test_a_likelihood_feature_must_be_given_to_apply(tmp_path: Path) -> None:
     ref = np.where(bad, rng.uniform(0, 20, 80), rng.uniform(60, 100, 80))
     raw = rng.uniform(40, 90, 80)
     contrast = np.where(bad, rng.normal(2.0, 0.5, 80), rng.normal(-1.0, 0.5, 80))
-    record = fit_calibration(
-        JudgeRef(model="tiny", mode="binary"),
-        FitSet(
-            name="s", sha256="ef" * 32, split="calibration", row_ids=[str(i) for i in range(80)]
-        ),
-        {"aligned": (list(raw), list(ref))},
-        "features",
-        features={"aligned": {"persona_contrast": list(contrast)}},
-    )
-    path = tmp_path / "cal.json"
-    record.save(path)
-    cal = load_calibration(path)
+    features = {"aligned": {"persona_contrast": list(contrast)}}
+    cal = saved_features_fit(tmp_path / "cal.json", "aligned", raw, ref, features=features)
     assert cal.needed_features("aligned") == ("persona_contrast",)
     assert cal.needed_features("coherent") == ()
     hostile = cal.apply(70.0, "aligned", "x", {"persona_contrast": 2.5})
