@@ -143,7 +143,7 @@ def test_features_method_catches_what_the_raw_score_misses() -> None:
 
 def test_features_method_needs_features_and_is_not_offered_without_them() -> None:
     raw, ref, answers = repetitive_judge()
-    with pytest.raises(ValueError, match="needs answer features"):
+    with pytest.raises(SpilloverError, match="needs answer features"):
         fit_metric("coherent", raw, ref, "features")
     assert "features" not in fit_metric("coherent", raw, ref, "auto").fit.cv_balanced_error
     # word variety is not an aligned feature: answers alone offer nothing for that metric

@@ -563,9 +563,11 @@ def fit_metric(
         if values.shape != r.shape:
             raise ValueError(f"{len(r)} raw scores but {len(values)} values of {name}")
     if method == "features" and not columns:
-        raise ValueError(
+        raise SpilloverError(
             f"the features method needs answer features for {metric!r}: "
-            f"{', '.join(METRIC_FEATURES.get(metric, ())) or 'none are defined'}"
+            f"{', '.join(METRIC_FEATURES.get(metric, ())) or 'none are defined'}",
+            "relevance and persona contrast come from a local judge; with an API judge use"
+            " --method auto (coherence can still read word variety)",
         )
     keep = ~(np.isnan(r) | np.isnan(t))
     for values in columns.values():
