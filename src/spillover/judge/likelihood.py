@@ -13,12 +13,11 @@ A small judge asked a yes/no question misses things it can still *see* as a lang
   judge's yes/no answer hesitates.
 
 Both read the answer's first `WINDOW` (64) tokens, exactly, from forward passes (teacher
-forcing, nothing is sampled or executed):
-each context's fixed part is a cached prefix shared by all answers, and answers are packed
-together through `spillover.judge._tree.score_items`. The two features share the kind
+forcing, nothing is sampled or executed): each context's fixed part is a cached prefix shared
+by all answers, and answers are packed together through `spillover.judge._tree.score_items`. The two features share the kind
 context, and each context's result is kept for the answers judged recently (the aligned and
 coherent judgments of one answer come in separate calls), so an answer costs three passes:
-two over question and answer, one over the answer alone. The calibration combines them with the
+two over the question and the answer's window, one over the window alone. The calibration combines them with the
 judge's score (`spillover.judge.calibration`, method ``features``); their sign is fixed there.
 """
 
