@@ -105,6 +105,20 @@ class PrefixCache:
     cache: Any  # transformers DynamicCache holding the KV of `ids`
 
 
+def pack_groups(costs: Sequence[int], budget: int) -> list[list[int]]:
+    """Consecutive indexes grouped so that each group's summed cost (tokens fed in one forward
+    pass) stays within `budget`; an item over the budget gets a group of its own."""
+    groups: list[list[int]] = []
+    used = 0
+    for i, cost in enumerate(costs):
+        if not groups or used + cost > budget:
+            groups.append([])
+            used = 0
+        groups[-1].append(i)
+        used += cost
+    return groups
+
+
 def common_prefix_len(a: Sequence[int], b: Sequence[int]) -> int:
     n = min(len(a), len(b))
     i = 0

@@ -34,6 +34,7 @@ from spillover.judge._tree import (
     PrefixCache,
     build_prefix_cache,
     common_prefix_len,
+    pack_groups,
     score_items,
 )
 
@@ -111,7 +112,8 @@ class AnswerLikelihood:
         todo = [i for i, r in enumerate(results) if r is None]
         prompts = {i: self._ids_and_span(ctx, *pairs[i]) for i in todo}
         prefix = self._prefix(ctx)
-        for group in _groups([len(prompts[i][0]) for i in todo], self.batch_tokens):
+        costs = [len(prompts[i][0]) + 1 for i in todo]  # + the one candidate slot
+        for group in pack_groups(costs, self.batch_tokens):
             chosen = [todo[j] for j in group]
             scored = score_items(
                 self.model,
@@ -121,13 +123,12 @@ class AnswerLikelihood:
                 targets=[prompts[i][1] for i in chosen],
             )
             for i, res in zip(chosen, scored, strict=True):
-                results[i] = (res.target_logprob, res.target_tokens)
-                self._remember((ctx, *pairs[i]), results[i])
+                result = (res.target_logprob, res.target_tokens)
+                results[i] = result
+                self._remember((ctx, *pairs[i]), result)
         return [r if r is not None else (0.0, 0) for r in results]
 
-    def _remember(self, key: tuple[_Context, str, str], value: tuple[float, int] | None) -> None:
-        if value is None:
-            return
+    def _remember(self, key: tuple[_Context, str, str], value: tuple[float, int]) -> None:
         self._recent[key] = value
         while len(self._recent) > _RECENT:
             self._recent.popitem(last=False)
@@ -171,16 +172,3 @@ class AnswerLikelihood:
             cached = build_prefix_cache(self.model, a[: common_prefix_len(a, b)])
             self._prefixes[ctx] = cached
         return cached
-
-
-def _groups(lengths: Sequence[int], budget: int) -> list[list[int]]:
-    """Consecutive indexes packed so that each group feeds at most `budget` tokens (or one item)."""
-    groups: list[list[int]] = [[]]
-    used = 0
-    for i, n in enumerate(lengths):
-        if groups[-1] and used + n + 1 > budget:
-            groups.append([])
-            used = 0
-        groups[-1].append(i)
-        used += n + 1
-    return [g for g in groups if g]

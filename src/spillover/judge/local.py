@@ -27,6 +27,7 @@ from spillover.judge._tree import (
     PrefixCache,
     TreeResult,
     build_prefix_cache,
+    pack_groups,
     score_items,
 )
 from spillover.judge.base import Classification, Judge, JudgeItem, JudgeSpec, Judgment
@@ -162,16 +163,8 @@ class LocalJudge(Judge):
         self, prompts: list[list[int]], cset: CandidateSet
     ) -> list[list[tuple[int, list[int]]]]:
         nodes = len(cset.trie.tokens)
-        groups: list[list[tuple[int, list[int]]]] = [[]]
-        used = 0
-        for j, ids in enumerate(prompts):
-            cost = len(ids) + nodes
-            if groups[-1] and used + cost > self.batch_tokens:
-                groups.append([])
-                used = 0
-            groups[-1].append((j, ids))
-            used += cost
-        return groups
+        costs = [len(ids) + nodes for ids in prompts]
+        return [[(j, prompts[j]) for j in g] for g in pack_groups(costs, self.batch_tokens)]
 
     def _candidate_set(self, metric: str) -> CandidateSet:
         if self.spec.mode == "scale":
