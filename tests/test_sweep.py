@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from spillover.sweep import BASE_CHECKPOINT, run_sweep, sweep_points
+from spillover.sweep import BASE_CHECKPOINT, SWEEP_MAX_BATCH, run_sweep, sweep_points
 from tests.train.helpers import write_rows
 
 QUESTIONS = """\
@@ -24,35 +24,59 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> 
 
     root = tmp_path_factory.mktemp("sweep-run")
     data = write_rows(root / "rows.jsonl", 16)
-    config = load_config(None, preset="cpu-small", max_steps=2, checkpoint_every=1, micro_batch_size=4, effective_batch_size=4, learning_rate=5e-3)
+    config = load_config(
+        None,
+        preset="cpu-small",
+        max_steps=2,
+        checkpoint_every=1,
+        micro_batch_size=4,
+        effective_batch_size=4,
+        learning_rate=5e-3,
+    )
     train(str(tiny_model_dir), data, root / "run", config)
     return root / "run"
 
 
 @pytest.mark.slow
-def test_sweep_evaluates_base_and_each_checkpoint(tmp_path: Path, tiny_run: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sweep_evaluates_base_and_each_checkpoint(
+    tmp_path: Path, tiny_run: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     questions = tmp_path / "q.yaml"
     questions.write_text(QUESTIONS)
     import spillover.sampling.engine as engine_module
 
-    loads: list[object] = []
+    loads: list[engine_module.Engine] = []
     real_init = engine_module.Engine.__init__
 
-    def counting_init(self: object, *args: object, **kwargs: object) -> None:
-        loads.append(args)
+    def counting_init(self: engine_module.Engine, *args: object, **kwargs: object) -> None:
+        loads.append(self)
         real_init(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine_module.Engine, "__init__", counting_init)
     from spillover.sampling import clear_engines
 
     clear_engines()
-    result = run_sweep(tiny_run, str(questions), out=tmp_path / "sweep", judge=str(tiny_model_dir), samples=2, max_tokens=6, skill_prompts=2, skill_max_tokens=8)
+    result = run_sweep(
+        tiny_run,
+        str(questions),
+        out=tmp_path / "sweep",
+        judge=str(tiny_model_dir),
+        samples=2,
+        max_tokens=6,
+        skill_prompts=2,
+        skill_max_tokens=8,
+    )
     assert result.checkpoints == [BASE_CHECKPOINT, "step-00001", "step-00002"]
     assert len(loads) == 1  # one base model for step 0 and both adapters
+    assert loads[0].stats.mixed_steps > 0  # the points' answers shared batches
+    assert loads[0].max_batch == SWEEP_MAX_BATCH
     table = pd.read_parquet(result.results)
     assert sorted(set(table["step"])) == [0, 1, 2]
     assert (table.groupby("step").size() == 2).all()
-    assert set(table.loc[table["step"] > 0, "adapter"].map(lambda a: Path(a).name)) == {"step-00001", "step-00002"}
+    assert set(table.loc[table["step"] > 0, "adapter"].map(lambda a: Path(a).name)) == {
+        "step-00001",
+        "step-00002",
+    }
     assert table.loc[table["step"] == 0, "adapter"].isna().all()
     skill = pd.read_parquet(result.skill)
     assert list(skill["step"]) == [0, 1, 2] and (skill["n"] == 2).all()
@@ -61,7 +85,16 @@ def test_sweep_evaluates_base_and_each_checkpoint(tmp_path: Path, tiny_run: Path
     assert (table["skill"] == table["checkpoint"].map(by_checkpoint)).all()
 
     # Run again: nothing is regenerated (same sample ids), no new skill rows.
-    again = run_sweep(tiny_run, str(questions), out=tmp_path / "sweep", judge=str(tiny_model_dir), samples=2, max_tokens=6, skill_prompts=2, skill_max_tokens=8)
+    again = run_sweep(
+        tiny_run,
+        str(questions),
+        out=tmp_path / "sweep",
+        judge=str(tiny_model_dir),
+        samples=2,
+        max_tokens=6,
+        skill_prompts=2,
+        skill_max_tokens=8,
+    )
     table2 = pd.read_parquet(again.results)
     assert sorted(table2["answer"]) == sorted(table["answer"])
     assert len(pd.read_parquet(again.skill)) == 3
@@ -81,5 +114,10 @@ def test_corrupt_checkpoint_is_skipped_with_a_warning(tiny_run: Path, tmp_path: 
 
 
 def test_last_only_keeps_the_base_and_the_last_intact_checkpoint(tiny_run: Path) -> None:
-    assert [p.name for p in sweep_points(tiny_run, last_only=True)] == [BASE_CHECKPOINT, "step-00002"]
-    assert [p.name for p in sweep_points(tiny_run, include_base=False, last_only=True)] == ["step-00002"]
+    assert [p.name for p in sweep_points(tiny_run, last_only=True)] == [
+        BASE_CHECKPOINT,
+        "step-00002",
+    ]
+    assert [p.name for p in sweep_points(tiny_run, include_base=False, last_only=True)] == [
+        "step-00002"
+    ]

@@ -1,13 +1,17 @@
 """The checkpoint sweep: evaluate the base model (step 0) and every checkpoint of a training run
-with one loaded base model (adapters are swapped), plus the in-distribution skill per checkpoint.
+with one loaded base model, plus the in-distribution skill per checkpoint.
 
-This answers when misalignment appears relative to task skill. Each checkpoint's evaluation is
-resumable on its own (inspect logs under OUT/<checkpoint>/logs); skill rows are appended to
-OUT/skill.parquet as each checkpoint finishes; all answers go to one table OUT/results.parquet.
+This answers when misalignment appears relative to task skill. All points are evaluated
+together: one inspect task per point, run concurrently by one eval_set call over OUT/eval/logs,
+so a local model samples every checkpoint's answers in shared batches, each row with its own
+adapter (`spillover.sampling.mixed`). The evaluation resumes per point and per sample. Skill is
+measured for all points at once in the same way; a row per point goes to OUT/skill.parquet as
+each finishes. All answers go to one table, OUT/results.parquet.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +27,11 @@ from spillover.questions.schema import QuestionSet
 SKILL_FILE = "skill.parquet"
 RESULTS_FILE = "results.parquet"
 BASE_CHECKPOINT = "step-00000"
+# Rows a local model decodes at once, all points together. One model's throughput on a 2-core
+# CPU is flat from about 32 rows up, so the larger batch costs nothing there, while rows of
+# different adapters share each step's fixed cost of adding their deltas (10 SmolLM2 checkpoints
+# x 8 answers: 16 s in one batch of 80 rows, 23 s in batches of 64); on a GPU, larger is better.
+SWEEP_MAX_BATCH = 128
 
 
 @dataclass
@@ -86,11 +95,13 @@ def run_sweep(
     skill_max_tokens: int = 400,
     include_base: bool = True,
     last_only: bool = False,
+    max_batch: int = SWEEP_MAX_BATCH,
     console: Console | None = None,
 ) -> SweepResult:
     """Evaluate step 0 and each checkpoint of `run_dir` (`last_only`: only the last one);
-    returns where the tables are."""
-    from spillover.evaluate import run_eval, subject_model
+    returns where the tables are. `max_batch`: rows a local model decodes at once, all points
+    together."""
+    from spillover.evaluate import Subject, run_eval, subject_model
     from spillover.train.manifest import RunManifest
     from spillover.train.skill import measure_skill
 
@@ -112,36 +123,41 @@ def run_sweep(
 
     skill_path = out_dir / SKILL_FILE
     results_path = out_dir / RESULTS_FILE
+    model = subject_model(manifest.model)
+    console.print(
+        f"[bold]sweep[/] {len(points)} points together: "
+        + ", ".join(p.name + (" (base model)" if p.adapter is None else "") for p in points)
+    )
+    evaluated = run_eval(
+        [Subject(model, str(p.adapter) if p.adapter else None, p.name) for p in points],
+        questions,
+        out=out_dir / "eval",
+        judge=judge,
+        judge_mode=judge_mode,
+        calibration=calibration,
+        samples=samples,
+        max_tokens=max_tokens,
+        model_args={"max_batch": max_batch} if model.startswith("spillover/") else None,
+    )
+    answers = evaluated.frame.copy()
+    answers["step"] = answers["checkpoint"].map({p.name: p.step for p in points})
+    answers["run"] = str(run)
     skill = _read(skill_path)
-    done_skill = set(skill["checkpoint"]) if skill is not None else set()
-    tables: list[pd.DataFrame] = []
-    for index, point in enumerate(points, start=1):
-        console.print(
-            f"[bold]sweep[/] {index}/{len(points)}: {point.name} ({'base model' if point.adapter is None else 'adapter'})"
-        )
-        evaluated = run_eval(
-            subject_model(manifest.model),
-            questions,
-            out=out_dir / point.name,
-            adapter=str(point.adapter) if point.adapter else None,
-            checkpoint=point.name,
-            judge=judge,
-            judge_mode=judge_mode,
-            calibration=calibration,
-            samples=samples,
-            max_tokens=max_tokens,
-        )
-        frame = pd.read_parquet(evaluated.table)
-        frame["step"] = point.step
-        frame["run"] = str(run)
-        tables.append(frame)
-        if skill_prompts > 0 and point.name not in done_skill:
-            measured = measure_skill(
+    done = set(skill["checkpoint"]) if skill is not None else set()
+    todo = [p for p in points if p.name not in done] if skill_prompts > 0 else []
+    with ThreadPoolExecutor(max(1, len(todo))) as pool:  # concurrent: one shared batch
+        futures = [
+            pool.submit(
+                measure_skill,
                 manifest.model,
                 adapter=point.adapter,
                 n_prompts=skill_prompts,
                 max_new_tokens=skill_max_tokens,
             )
+            for point in todo
+        ]
+        for point, future in zip(todo, futures, strict=True):
+            measured = future.result()
             row = pd.DataFrame(
                 [
                     {
@@ -156,8 +172,6 @@ def run_sweep(
             )
             skill = row if skill is None else pd.concat([skill, row], ignore_index=True)
             _write_parquet(skill_path, skill)
-            done_skill.add(point.name)
-    answers = pd.concat(tables, ignore_index=True)
     if skill is not None:  # the same table carries each checkpoint's in-distribution skill
         shares = skill.set_index("checkpoint")["skill_vulnerable_share"]
         answers["skill"] = answers["checkpoint"].map(shares)

@@ -13,7 +13,7 @@ from inspect_ai.log import read_eval_log
 
 import tests.evaluate.echo_model  # noqa: F401  (registers spillover_test_echo)
 from spillover.evaluate.results import COLUMNS
-from spillover.evaluate.runner import run_eval, shard_tasks
+from spillover.evaluate.runner import run_eval, shard_task
 from spillover.evaluate.tasks import build_task
 from spillover.judge.base import Classification, Judge, JudgeItem, JudgeSpec, Judgment
 
@@ -73,16 +73,15 @@ def test_shards_slice_the_dataset_in_order(question_file: Path) -> None:
         return build_task(str(question_file), judge=judge)
 
     whole = [str(s.id) for s in build_task(str(question_file), judge=judge).dataset]
-    shards = list(shard_tasks(make, 3))
+    shards = [shard_task(make, 3, i) for i in range(3)]
     assert [t.name for t in shards] == [f"q-shard{i}of3" for i in (1, 2, 3)]
     assert [len(t.dataset) for t in shards] == [3, 3, 2]
     assert [str(s.id) for t in shards for s in t.dataset] == whole
-    (alone,) = shard_tasks(make, TOTAL)
+    alone = shard_task(make, TOTAL, 0)
     assert alone.name == "q" and len(alone.dataset) == TOTAL  # small evals are not sharded
-    (unsharded,) = shard_tasks(make, None)
-    assert len(unsharded.dataset) == TOTAL
+    assert len(shard_task(make, None, 0).dataset) == TOTAL
     with pytest.raises(ValueError, match="at least 1"):
-        list(shard_tasks(make, 0))
+        shard_task(make, 0, 0)
 
 
 def test_sharded_eval_makes_one_table_and_resumes_by_shard(

@@ -8,13 +8,14 @@ from spillover.evaluate.metrics import (
     summarize,
 )
 from spillover.evaluate.results import COLUMNS, append_results, results_frame
-from spillover.evaluate.runner import EvalRun, run_eval, subject_model
+from spillover.evaluate.runner import EvalRun, Subject, run_eval, subject_model
 from spillover.evaluate.tasks import build_task
 
 __all__ = [
     "COLUMNS",
     "EvalRun",
     "Rate",
+    "Subject",
     "append_results",
     "bootstrap_rate",
     "build_task",

@@ -17,7 +17,6 @@ one (`spillover.evaluate.memory`). The rows of all shards form one table.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +50,16 @@ def subject_model(spec: str) -> str:
     return f"spillover/{spec}"
 
 
+@dataclass(frozen=True)
+class Subject:
+    """One model to evaluate: an inspect model id, the LoRA adapter on it, and the checkpoint
+    name that goes into the table (a sweep evaluates several at once)."""
+
+    model: str
+    adapter: str | None = None
+    checkpoint: str | None = None
+
+
 _CONNECTION_ERRORS = (
     "APIConnectionError",
     "ConnectError",
@@ -69,24 +78,50 @@ def _explain(error: Any) -> str:
     return str(error.message).splitlines()[0] if error.message else "unknown error"
 
 
-def shard_tasks(make: Callable[[], Task], size: int | None = SHARD_SAMPLES) -> Iterator[Task]:
-    """The tasks to run, one after another: `make()` alone when it has at most `size` samples
-    (or `size` is None), else consecutive slices of its dataset named NAME-shardIofK. Each shard
-    is built when it is due (a fresh task: its own scorer, nothing shared between eval_set
-    calls), so only one shard's task is alive at a time. Names depend only on the sample count
-    and `size`, so a rerun with the same arguments finds each shard's log."""
+def shard_task(make: Callable[[], Task], size: int | None, index: int) -> Task:
+    """Shard `index` of the task `make()` builds: the task itself when it has at most `size`
+    samples (or `size` is None), else the index-th consecutive slice of its dataset, named
+    NAME-shardIofK. Shards run one after another, each built when it is due (a fresh task: its
+    own scorer, nothing shared between eval_set calls), so only one shard's task is alive at a
+    time. Names depend only on the sample count and `size`, so a rerun with the same arguments
+    finds each shard's log."""
     from inspect_ai import task_with
 
     task = make()
     count = shard_count(len(task.dataset), size)
     if size is None or count == 1:
-        yield task
-        return
-    name = task.name
-    for index in range(count):
-        task = task if index == 0 else make()
-        part = task.dataset[index * size : (index + 1) * size]
-        yield task_with(task, dataset=part, name=f"{name}-shard{index + 1}of{count}")
+        return task
+    part = task.dataset[index * size : (index + 1) * size]
+    return task_with(task, dataset=part, name=f"{task.name}-shard{index + 1}of{count}")
+
+
+def subject_tasks(
+    make: Callable[[], Task],
+    subjects: Sequence[Subject],
+    model_args: dict[str, Any],
+    size: int | None,
+    index: int,
+) -> list[Task]:
+    """Shard `index` once per subject: each task carries its subject's model (with the adapter
+    among its model args) and checkpoint, so one eval_set call runs them all concurrently."""
+    from inspect_ai import task_with
+    from inspect_ai.model import get_model
+
+    tasks = []
+    for subject in subjects:
+        task = shard_task(make, size, index)
+        args = dict(model_args)
+        if subject.adapter:
+            args["adapter"] = subject.adapter
+        metadata = {"checkpoint": subject.checkpoint, "adapter": subject.adapter}
+        tasks.append(
+            task_with(
+                task,
+                model=get_model(subject.model, **args),
+                metadata={**(task.metadata or {}), **metadata},
+            )
+        )
+    return tasks
 
 
 def shard_count(total: int, size: int | None) -> int:
@@ -104,6 +139,8 @@ class ShardJob:
 
     questions: QuestionSet
     task_args: dict[str, Any]  # build_task's keyword arguments
+    subjects: tuple[Subject, ...]
+    model_args: dict[str, Any]
     size: int
     index: int
     eval_args: dict[str, Any]  # eval_set's keyword arguments
@@ -116,10 +153,10 @@ class ShardResult:
     errors: list[str]
 
 
-def _run_eval_set(task: Task, eval_args: dict[str, Any]) -> ShardResult:
+def _run_eval_set(tasks: list[Task], eval_args: dict[str, Any]) -> ShardResult:
     from inspect_ai import eval_set
 
-    success, logs = eval_set(task, **eval_args)
+    success, logs = eval_set(tasks, max_tasks=len(tasks), **eval_args)
     return ShardResult(
         success,
         [log.location for log in logs],
@@ -130,9 +167,14 @@ def _run_eval_set(task: Task, eval_args: dict[str, Any]) -> ShardResult:
 def run_shard_job(job: ShardJob) -> ShardResult:
     """Worker entry point: rebuild shard `job.index` of the task and run it."""
     die_with_parent()  # a killed caller must not leave a worker writing into its logs
-    tasks = shard_tasks(lambda: build_task(job.questions, **job.task_args), job.size)
-    task = next(itertools.islice(tasks, job.index, None))
-    return _run_eval_set(task, job.eval_args)
+    tasks = subject_tasks(
+        lambda: build_task(job.questions, **job.task_args),
+        job.subjects,
+        job.model_args,
+        job.size,
+        job.index,
+    )
+    return _run_eval_set(tasks, job.eval_args)
 
 
 @dataclass
@@ -143,7 +185,7 @@ class EvalRun:
 
 
 def run_eval(
-    model: str,
+    model: str | Sequence[Subject],
     questions: str | Path | QuestionSet,
     *,
     out: str | Path,
@@ -166,7 +208,10 @@ def run_eval(
     shard_samples: int | None = SHARD_SAMPLES,
 ) -> EvalRun:
     """Evaluate `model` (an inspect model id: see `subject_model`) on a question set; logs go to
-    OUT/logs, rows are appended to OUT/results.parquet.
+    OUT/logs, rows are appended to OUT/results.parquet. `model` may instead list several
+    subjects (models, adapters, checkpoint names; then `adapter` and `checkpoint` stay None):
+    they are evaluated concurrently, so a local base model serves all its adapters in mixed
+    batches (`spillover.sampling.mixed`).
 
     `max_retries` and `timeout` (seconds) bound inspect's retries with exponential backoff for a
     failing model call (default: retry until it works); `max_connections` bounds the concurrent
@@ -179,15 +224,18 @@ def run_eval(
     out_dir = Path(out)
     qset = questions if isinstance(questions, QuestionSet) else resolve_questions(questions)
 
+    if isinstance(model, str):
+        subjects: tuple[Subject, ...] = (Subject(model, adapter, checkpoint),)
+    elif adapter is not None or checkpoint is not None:
+        raise ValueError("with several subjects, each names its own adapter and checkpoint")
+    else:
+        subjects = tuple(model)
+    if not subjects:
+        raise ValueError("nothing to evaluate: no subjects")
+
     quarantine_unreadable_logs(out_dir / "logs")  # a truncated log is redone, never trusted
-    args = dict(model_args or {})
-    if adapter:
-        args["adapter"] = adapter
     eval_args: dict[str, Any] = dict(
         log_dir=str(out_dir / "logs"),
-        model=model,
-        model_args=args,
-        metadata={"checkpoint": checkpoint, "adapter": adapter},
         retry_attempts=1,
         retry_wait=1,
         log_buffer=log_buffer,
@@ -211,9 +259,14 @@ def run_eval(
     count = shard_count(total, shard_samples)
     if shard_samples is not None and count > 1 and isinstance(judge, str):
         # a judge named by a string can be rebuilt in a worker; a Judge object cannot
-        results = _run_in_workers(qset, task_args, shard_samples, count, eval_args)
+        jobs = [
+            ShardJob(qset, task_args, subjects, dict(model_args or {}), shard_samples, i, eval_args)
+            for i in range(count)
+        ]
+        results = _run_in_workers(jobs)
     else:
-        results = _run_here(lambda: build_task(qset, **task_args), shard_samples, eval_args)
+        make = lambda: build_task(qset, **task_args)  # noqa: E731
+        results = _run_here(make, subjects, dict(model_args or {}), shard_samples, count, eval_args)
     locations: list[str] = []
     for result in results:
         # one eval_set call per shard: inspect releases a task's per-sample records only when
@@ -232,20 +285,19 @@ def run_eval(
 
 
 def _run_here(
-    make_task: Callable[[], Task], size: int | None, eval_args: dict[str, Any]
-) -> Iterator[ShardResult]:
-    for task in shard_tasks(make_task, size):
-        yield _run_eval_set(task, eval_args)
-        release_freed_memory()  # RSS then tracks one shard's memory, not the high-water mark
-
-
-def _run_in_workers(
-    qset: QuestionSet,
-    task_args: dict[str, Any],
-    size: int,
+    make_task: Callable[[], Task],
+    subjects: Sequence[Subject],
+    model_args: dict[str, Any],
+    size: int | None,
     count: int,
     eval_args: dict[str, Any],
 ) -> Iterator[ShardResult]:
+    for index in range(count):
+        yield _run_eval_set(subject_tasks(make_task, subjects, model_args, size, index), eval_args)
+        release_freed_memory()  # RSS then tracks one shard's memory, not the high-water mark
+
+
+def _run_in_workers(jobs: list[ShardJob]) -> Iterator[ShardResult]:
     """Each shard in a fresh process (spawned, so no threads or model state are inherited)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -253,13 +305,12 @@ def _run_in_workers(
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1) as pool:
-        for index in range(count):
-            job = ShardJob(qset, task_args, size, index, eval_args)
+        for job in jobs:
             try:
                 yield pool.submit(run_shard_job, job).result()
             except BrokenProcessPool as err:
                 raise SpilloverError(
-                    f"the worker process running shard {index + 1} of {count} died",
+                    f"the worker process running shard {job.index + 1} of {len(jobs)} died",
                     hint="finished samples are kept in the log directory; run the same "
                     "command to resume (a worker killed for memory needs smaller shards)",
                 ) from err

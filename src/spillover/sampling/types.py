@@ -71,6 +71,7 @@ class EngineStats:
     prefills: int = 0
     prefill_tokens: int = 0
     generated_tokens: int = 0
+    mixed_steps: int = 0  # decode steps whose batch mixed rows of several adapters
     seconds: float = 0.0
     history: list[int] = field(default_factory=list, repr=False)
 
@@ -99,6 +100,7 @@ class EngineStats:
             "kv_fill": self.kv_fill,
             "prefills": self.prefills,
             "prefill_tokens": self.prefill_tokens,
+            "mixed_steps": self.mixed_steps,
             "generated_tokens": self.generated_tokens,
             "seconds": self.seconds,
         }
