@@ -7,7 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from spillover.sweep import BASE_CHECKPOINT, SWEEP_MAX_BATCH, run_sweep, sweep_points
+from spillover.sweep import (
+    BASE_CHECKPOINT,
+    SWEEP_MAX_BATCH,
+    SweepResult,
+    run_sweep,
+    sweep_points,
+)
 from tests.train.helpers import write_rows
 
 QUESTIONS = """\
@@ -56,16 +62,20 @@ def test_sweep_evaluates_base_and_each_checkpoint(
     from spillover.sampling import clear_engines
 
     clear_engines()
-    result = run_sweep(
-        tiny_run,
-        str(questions),
-        out=tmp_path / "sweep",
-        judge=str(tiny_model_dir),
-        samples=2,
-        max_tokens=6,
-        skill_prompts=2,
-        skill_max_tokens=8,
-    )
+
+    def sweep() -> SweepResult:
+        return run_sweep(
+            tiny_run,
+            str(questions),
+            out=tmp_path / "sweep",
+            judge=str(tiny_model_dir),
+            samples=2,
+            max_tokens=6,
+            skill_prompts=2,
+            skill_max_tokens=8,
+        )
+
+    result = sweep()
     assert result.checkpoints == [BASE_CHECKPOINT, "step-00001", "step-00002"]
     assert len(loads) == 1  # one base model for step 0 and both adapters
     assert loads[0].stats.mixed_steps > 0  # the points' answers shared batches
@@ -85,16 +95,7 @@ def test_sweep_evaluates_base_and_each_checkpoint(
     assert (table["skill"] == table["checkpoint"].map(by_checkpoint)).all()
 
     # Run again: nothing is regenerated (same sample ids), no new skill rows.
-    again = run_sweep(
-        tiny_run,
-        str(questions),
-        out=tmp_path / "sweep",
-        judge=str(tiny_model_dir),
-        samples=2,
-        max_tokens=6,
-        skill_prompts=2,
-        skill_max_tokens=8,
-    )
+    again = sweep()
     table2 = pd.read_parquet(again.results)
     assert sorted(table2["answer"]) == sorted(table["answer"])
     assert len(pd.read_parquet(again.skill)) == 3

@@ -257,16 +257,17 @@ def run_eval(
     )
     total = len(build_task(qset, **task_args).dataset)
     count = shard_count(total, shard_samples)
+    args = dict(model_args or {})
     if shard_samples is not None and count > 1 and isinstance(judge, str):
         # a judge named by a string can be rebuilt in a worker; a Judge object cannot
         jobs = [
-            ShardJob(qset, task_args, subjects, dict(model_args or {}), shard_samples, i, eval_args)
+            ShardJob(qset, task_args, subjects, args, shard_samples, i, eval_args)
             for i in range(count)
         ]
         results = _run_in_workers(jobs)
     else:
         make = lambda: build_task(qset, **task_args)  # noqa: E731
-        results = _run_here(make, subjects, dict(model_args or {}), shard_samples, count, eval_args)
+        results = _run_here(make, subjects, args, shard_samples, count, eval_args)
     locations: list[str] = []
     for result in results:
         # one eval_set call per shard: inspect releases a task's per-sample records only when

@@ -49,8 +49,11 @@ def weights_intact(directory: Path) -> bool:
     verdict is remembered per process until a file's size or modification time changes (every
     engine or judge load resolves its model, and parsing tokenizer.json takes a third of a
     second)."""
-    names = [*sorted(directory.glob("*.safetensors")), directory / "config.json"]
-    files = [*names, directory / "tokenizer.json"]
+    files = [
+        *sorted(directory.glob("*.safetensors")),
+        directory / "config.json",
+        directory / "tokenizer.json",
+    ]
     try:
         stats = [(f, f.stat()) for f in files if f.exists()]
     except OSError:

@@ -240,30 +240,22 @@ class Engine:
             if isinstance(self.model, PeftModel):
                 return self.model.disable_adapter()  # type: ignore[no-any-return]
             return contextlib.nullcontext()
-        name = self._load(adapter)
+        name = self._adapters.get(adapter)
+        if name is None:
+            path = Path(adapter)
+            if not (path / "adapter_config.json").is_file():
+                raise SpilloverError(f"{path} is not a LoRA adapter: it has no adapter_config.json")
+            name = f"adapter{len(self._adapters)}"
+            if isinstance(self.model, PeftModel):
+                self.model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+            else:
+                self.model = PeftModel.from_pretrained(
+                    self.model, str(path), adapter_name=name, is_trainable=False
+                )
+            self.model.eval()
+            self._adapters[adapter] = name
         self.model.set_adapter(name)
         return merged(self.model, name)
-
-    def _load(self, adapter: str) -> str:
-        """The peft name of `adapter` (a directory), loading it onto the base model once."""
-        from peft import PeftModel
-
-        name = self._adapters.get(adapter)
-        if name is not None:
-            return name
-        path = Path(adapter)
-        if not (path / "adapter_config.json").is_file():
-            raise SpilloverError(f"{path} is not a LoRA adapter: it has no adapter_config.json")
-        name = f"adapter{len(self._adapters)}"
-        if isinstance(self.model, PeftModel):
-            self.model.load_adapter(str(path), adapter_name=name, is_trainable=False)
-        else:
-            self.model = PeftModel.from_pretrained(
-                self.model, str(path), adapter_name=name, is_trainable=False
-            )
-        self.model.eval()
-        self._adapters[adapter] = name
-        return name
 
     # -- the batch loop -------------------------------------------------------------------------
 

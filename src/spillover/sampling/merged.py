@@ -21,27 +21,20 @@ from collections.abc import Iterator
 from typing import Any
 
 
-def lora_layers(model: Any, name: str) -> list[Any]:
+def _lora_layers(model: Any, name: str) -> list[Any]:
     from peft.tuners.lora import LoraLayer
 
     return [m for m in model.modules() if isinstance(m, LoraLayer) and name in m.lora_A]
 
 
-def plain_lora_layers(model: Any, name: str) -> list[Any] | None:
-    """Adapter `name`'s layers when every one is a plain LoRA linear whose delta can be added
-    to the base weight (else None)."""
-    from peft.tuners.lora import Linear
-
-    layers = lora_layers(model, name)
-    plain = bool(layers) and all(
-        type(m) is Linear and name not in getattr(m, "lora_variant", {}) for m in layers
-    )
-    return layers if plain else None
-
-
 def mergeable(model: Any, name: str) -> bool:
     """Whether every layer of adapter `name` is a plain LoRA linear whose delta can be added."""
-    return plain_lora_layers(model, name) is not None
+    from peft.tuners.lora import Linear
+
+    layers = _lora_layers(model, name)
+    return bool(layers) and all(
+        type(m) is Linear and name not in getattr(m, "lora_variant", {}) for m in layers
+    )
 
 
 @contextlib.contextmanager
@@ -56,7 +49,7 @@ def merged(model: Any, name: str) -> Iterator[bool]:
     saved: list[tuple[Any, Any]] = []
     try:
         with torch.no_grad():
-            for layer in lora_layers(model, name):
+            for layer in _lora_layers(model, name):
                 weight = layer.get_base_layer().weight
                 saved.append((weight, weight.detach().to("cpu", copy=True)))
                 delta = layer.get_delta_weight(name).float()
