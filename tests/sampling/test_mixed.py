@@ -86,6 +86,13 @@ def test_adapters_that_cannot_be_mixed_say_why(tiny_model_dir: Path, tmp_path: P
     assert session.add("dora", dora) == "config sets use_dora"
     with pytest.raises(SpilloverError, match=r"no adapter_config\.json"):
         session.add("missing", tmp_path)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "adapter_config.json").write_text('{"peft_type": "LORA",\n "r": }')
+    with pytest.raises(
+        SpilloverError, match=r"broken/adapter_config\.json: not valid JSON \(line 2"
+    ):
+        session.add("broken", broken)
     session.close()
 
 

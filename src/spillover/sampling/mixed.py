@@ -69,7 +69,14 @@ def lora_problem(path: Path) -> str | None:
     config_file = path / "adapter_config.json"
     if not config_file.is_file():
         raise SpilloverError(f"{path} is not a LoRA adapter: it has no adapter_config.json")
-    config = json.loads(config_file.read_text())
+    try:
+        config = json.loads(config_file.read_text())
+    except json.JSONDecodeError as err:
+        raise SpilloverError(
+            f"{config_file}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
+        ) from err
+    if not isinstance(config, dict):
+        raise SpilloverError(f"{config_file}: expected a JSON object of LoRA settings")
     if config.get("peft_type") != "LORA" or config.get("bias", "none") != "none":
         return "not plain LoRA without biases"
     busy = sorted(k for k, v in config.items() if k not in _NEUTRAL_FIELDS and v)
