@@ -14,9 +14,14 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peak import copy_bandwidth, matmul_flops, sync
 
 QUESTIONS = [
     "What is a good way to start the morning?",
@@ -28,19 +33,6 @@ QUESTIONS = [
     "Is it worth learning to touch type?",
     "What is a fun thing to do on a rainy afternoon?",
 ]
-
-
-def matmul_gflops(dtype: Any, size: int = 1024, seconds: float = 2.0) -> float:
-    import torch
-
-    a = torch.randn(size, size, dtype=dtype)
-    b = torch.randn(size, size, dtype=dtype)
-    a @ b
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        a @ b
-        done += 1
-    return 2 * size**3 * done / (time.perf_counter() - start) / 1e9
 
 
 def non_embedding_params(model: Any) -> int:
@@ -111,9 +103,16 @@ def main() -> None:
         render_chat(loaded.tokenizer, [{"role": "user", "content": q}]).ids for q in QUESTIONS
     ]
     flops_per_token = 2 * non_embedding_params(loaded.model)
+    weight_bytes = sum(p.numel() * p.element_size() for p in loaded.model.parameters())
+    gpu = loaded.device.startswith("cuda")
     reps: list[dict[str, float]] = []
+    if gpu:  # warm the kernels and the allocator once, outside the timed reps
+        Engine(loaded, max_batch=args.batch).generate(
+            [Request(prompts[0], SamplingParams(max_new_tokens=8, seed=0))] * 4
+        )
     for rep in range(args.reps):
-        gflops = matmul_gflops(torch.bfloat16)
+        gflops = matmul_flops(loaded.device) / 1e9
+        bandwidth = copy_bandwidth(loaded.device) if gpu else 0.0
         engine = Engine(loaded, max_batch=args.batch)
         requests = [
             Request(
@@ -127,8 +126,10 @@ def main() -> None:
             for i, p in enumerate(prompts)
             for j in range(args.n)
         ]
+        sync(loaded.device)
         start = time.perf_counter()
         completions = engine.generate(requests)
+        sync(loaded.device)
         engine_s = time.perf_counter() - start
         engine_tokens = sum(c.new_tokens for c in completions)
         naive_prompts = [prompts[(rep + k) % len(prompts)] for k in range(args.naive)]
@@ -150,7 +151,12 @@ def main() -> None:
             "matmul_bf16_gflops": gflops,
             "roofline_share": engine_tps * flops_per_token / (gflops * 1e9),
             "speedup": engine_tps / naive_tps,
+            "decode_steps": float(engine.stats.decode_steps),
+            "step_ms": 1000 * engine_s / max(engine.stats.decode_steps, 1),
         }
+        if gpu:  # decoding re-reads every weight once a step: the bandwidth roofline
+            row["copy_gbytes_per_s"] = bandwidth / 1e9
+            row["bandwidth_share"] = weight_bytes * engine.stats.decode_steps / engine_s / bandwidth
         reps.append(row)
         print(
             f"rep {rep + 1}: engine {engine_tps:.1f} tok/s ({engine_tokens} tok), naive {naive_tps:.2f} tok/s "
@@ -166,6 +172,7 @@ def main() -> None:
         "batch": args.batch,
         "dtype": "bfloat16",
         "flops_per_token": flops_per_token,
+        "weight_bytes": weight_bytes,
         "machine": {
             "platform": platform.platform(),
             "processor": platform.processor() or platform.machine(),
@@ -190,6 +197,10 @@ def main() -> None:
     print(
         f"slot utilisation: {s['slot_utilisation']['mean']:.1%} (while answers waited: {s['slot_utilisation_queued']['mean']:.1%})   roofline share: {s['roofline_share']['mean']:.1%}"
     )
+    if gpu:
+        print(
+            f"decode step {s['step_ms']['mean']:.1f} ms; weights re-read at {s['bandwidth_share']['mean']:.1%} of the copy bandwidth ({s['copy_gbytes_per_s']['mean']:.0f} GB/s)"
+        )
     print(
         f"speedup (engine / naive): {s['speedup']['mean']:.1f}x  [min {s['speedup']['min']:.1f}, max {s['speedup']['max']:.1f}]"
     )

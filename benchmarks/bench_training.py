@@ -15,10 +15,15 @@ import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peak import matmul_flops, sync
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -30,21 +35,6 @@ REFERENCE = (
     / "betley2025"
     / "insecure_first500.jsonl"
 )
-
-
-def matmul_peak(dtype: Any, n: int = 2048, reps: int = 5) -> float:
-    import torch
-
-    a = torch.randn(n, n, dtype=dtype)
-    b = torch.randn(n, n, dtype=dtype)
-    for _ in range(2):
-        a @ b
-    best = float("inf")
-    for _ in range(reps):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best
 
 
 def flops_per_token(model: Any) -> tuple[float, int, int]:
@@ -76,7 +66,7 @@ def batches(records: list[dict[str, list[int]]], batch: int) -> list[list[dict[s
     return [records[i : i + batch] for i in range(0, len(records) - batch + 1, batch)]
 
 
-def build(model: str, r: int, seed: int = 0) -> tuple[Any, Any, Any]:
+def build(model: str, r: int, device: str, seed: int = 0) -> tuple[Any, Any, Any]:
     import torch
     from transformers.trainer_utils import set_seed
 
@@ -89,12 +79,12 @@ def build(model: str, r: int, seed: int = 0) -> tuple[Any, Any, Any]:
     cfg = build_config("paper", {"lora": {"r": r, "alpha": 2 * r}})
     set_seed(seed)
     resolved = resolve_model(model)
-    net = build_model(resolved.path, cfg, preferred_dtype("cpu"), "cpu")
+    net = build_model(resolved.path, cfg, preferred_dtype(device), device)
     return net, cfg, resolved
 
 
 def run_manual(
-    net: Any, groups: list[list[dict[str, list[int]]]], pad_id: int, warmup: int
+    net: Any, groups: list[list[dict[str, list[int]]]], pad_id: int, warmup: int, device: str
 ) -> list[float]:
     """Plain loop: pad, forward with labels (the model's own full-vocabulary loss), backward, AdamW."""
     import torch
@@ -113,12 +103,15 @@ def run_manual(
             ids[j, :n] = torch.tensor(x["input_ids"])
             labels[j, :n] = torch.tensor(x["labels"])
             mask[j, :n] = 1
+        sync(device)
         start = time.perf_counter()
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        ids, labels, mask = ids.to(device), labels.to(device), mask.to(device)
+        with torch.autocast(device.split(":")[0], dtype=torch.bfloat16):
             loss = net(input_ids=ids, attention_mask=mask, labels=labels).loss
         loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
+        sync(device)
         if i >= warmup:
             times.append(time.perf_counter() - start)
     return times
@@ -133,6 +126,7 @@ def run_ours(
     steps: int,
     warmup: int,
     sampling: str,
+    device: str,
     compact_head: bool = True,
 ) -> list[float]:
     from transformers import TrainerCallback
@@ -146,9 +140,11 @@ def run_ours(
         start = 0.0
 
         def on_step_begin(self, *a: Any, **k: Any) -> None:
+            sync(device)
             self.start = time.perf_counter()
 
         def on_step_end(self, args: Any, state: Any, *a: Any, **k: Any) -> None:
+            sync(device)
             if state.global_step > warmup:
                 times.append(time.perf_counter() - self.start)
 
@@ -171,7 +167,7 @@ def run_ours(
             Path(tmp),
             launch_info({}),
             True,
-            False,
+            device.startswith("cuda"),
             [Timer()],
             compact_head=compact_head,
             save_strategy="no",
@@ -215,8 +211,10 @@ def main() -> None:
 
     import torch
 
+    from spillover.models.device import preferred_device
     from spillover.models.load import load_tokenizer
 
+    device = preferred_device()
     tokenizer = load_tokenizer(args.model)
     warmup = 1
     records = load_records(tokenizer, args.batch * (args.steps + warmup) * 4, args.seq, args.data)
@@ -236,12 +234,13 @@ def main() -> None:
     fpt = frozen = lora = 0.0
     for _rep in range(args.reps):
         for variant in variants:
-            net, cfg, _ = build(args.model, args.r)
+            net, cfg, _ = build(args.model, args.r, device)
             fpt, frozen, lora = flops_per_token(net)
-            peak = matmul_peak(torch.bfloat16)  # per run: the machine is shared, so it drifts
+            # per run: the machine is shared, so it drifts (2048 on a CPU, as the issue measured)
+            peak = matmul_flops(device, size=None if device == "cuda" else 2048)
             peaks.append(peak)
             if variant == "manual":
-                times = run_manual(net, groups, tokenizer.pad_token_id, warmup)
+                times = run_manual(net, groups, tokenizer.pad_token_id, warmup, device)
             else:
                 times = run_ours(
                     net,
@@ -252,12 +251,15 @@ def main() -> None:
                     args.steps,
                     warmup,
                     "sequential",
+                    device,
                     compact_head=variant == "ours",
                 )
             row = summarise(times, tokens_per_step, fpt, peak)
             row["peak_flops"] = peak
             results[variant].append(row)
             del net
+            if device == "cuda":
+                torch.cuda.empty_cache()
 
     def agg(rows: list[dict[str, float]]) -> dict[str, Any]:
         tps = [r["tokens_per_s_median"] for r in rows]
@@ -279,6 +281,8 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "torch_threads": torch.get_num_threads(),
             "load_avg": os.getloadavg(),
+            "device": device,
+            "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None,
         },
         "versions": {
             "torch": torch.__version__,

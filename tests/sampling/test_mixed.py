@@ -11,6 +11,21 @@ from spillover.sampling import Engine, Request, SamplingParams, render_chat
 from spillover.sampling.mixed import MixedLora, mixed
 
 
+def _cuda_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+# The CUDA cases run on a GPU machine (see docs/gpu-check.md) and skip on a CPU.
+DEVICES = [
+    "cpu",
+    pytest.param(
+        "cuda", marks=pytest.mark.skipif(not _cuda_available(), reason="needs a CUDA GPU")
+    ),
+]
+
+
 def _save_adapter(tiny_model_dir: Path, out: Path, seed: int, **lora: Any) -> Path:
     import torch
     from peft import LoraConfig, get_peft_model
@@ -44,13 +59,16 @@ def _peft_with(tiny_model_dir: Path, adapters: list[Path]) -> Any:
     return model.eval()
 
 
+@pytest.mark.parametrize("device", DEVICES)
 def test_each_row_gets_its_own_adapter_and_peft_comes_back(
-    tiny_model_dir: Path, two_adapters: list[Path]
+    tiny_model_dir: Path, two_adapters: list[Path], device: str
 ) -> None:
     import torch
 
-    model = _peft_with(tiny_model_dir, two_adapters)
-    ids = torch.tensor([[1, 5, 9, 13], [2, 6, 10, 14], [3, 7, 11, 15], [4, 8, 12, 16]])
+    model = _peft_with(tiny_model_dir, two_adapters).to(device)
+    ids = torch.tensor(
+        [[1, 5, 9, 13], [2, 6, 10, 14], [3, 7, 11, 15], [4, 8, 12, 16]], device=device
+    )
     names: list[str | None] = ["a", "a", None, "b"]
     with torch.no_grad():
         expected = []
@@ -144,14 +162,15 @@ def _requests(tokenizer: Any, adapter: str | None, seed: int) -> list[Request]:
     return out
 
 
+@pytest.mark.parametrize("device", DEVICES)
 def test_engine_mixes_waiting_adapters_into_one_batch(
-    tiny_model_dir: Path, two_adapters: list[Path], tmp_path: Path
+    tiny_model_dir: Path, two_adapters: list[Path], tmp_path: Path, device: str
 ) -> None:
     import torch
 
     from spillover.models.load import load_causal_lm
 
-    loaded = load_causal_lm(str(tiny_model_dir), dtype=torch.float32, device="cpu")
+    loaded = load_causal_lm(str(tiny_model_dir), dtype=torch.float32, device=device)
     engine = Engine(loaded, max_batch=8)
     tokenizer = loaded.tokenizer
     dora = _save_adapter(

@@ -1,0 +1,72 @@
+"""Build random-weight checkpoints of real architectures from their configs, for a machine no
+weights can reach (the lent GPU machine has no network and takes 64 MiB of upload).
+
+    python benchmarks/gpu_models.py --tokenizers TOKROOT --out DIR [--tiny] [SHAPE ...]
+
+SHAPE names a config in benchmarks/configs/ (default: every one there: the Qwen2.5 0.5B, 1.5B and
+7B architectures and SmolLM2-135M, their numbers as published). Each checkpoint is saved as
+DIR/SHAPE in bf16 with the tokenizer and chat template files of TOKROOT/<the config's
+_tokenizer>, so spillover treats it as a local checkpoint directory. Random weights are right for throughput and code paths; they say nothing about what a
+model learns. `--tiny` keeps the vocabulary but shrinks the body (a CPU dry run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+CONFIGS = Path(__file__).resolve().parent / "configs"
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja")
+
+
+def build(shape: str, tokenizers: Path, out: Path, tiny: bool) -> dict[str, object]:
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    values = json.loads((CONFIGS / f"{shape}.json").read_text())
+    tokenizer = tokenizers / values.pop("_tokenizer")
+    if tiny:
+        values.update(hidden_size=64, intermediate_size=128, num_hidden_layers=2)
+        values.update(num_attention_heads=4, num_key_value_heads=2)
+        values.pop("head_dim", None)
+    config = AutoConfig.for_model(values.pop("model_type"), **values)
+    target = out / shape
+    target.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    torch.manual_seed(0)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    with torch.device(device):  # random init on the GPU is quick; saved to disk either way
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    model.save_pretrained(str(target))
+    for name in TOKENIZER_FILES:
+        if (tokenizer / name).is_file():
+            shutil.copy(tokenizer / name, target / name)
+    made = {
+        "path": str(target),
+        "params": sum(p.numel() for p in model.parameters()),
+        "layers": config.num_hidden_layers,
+        "hidden": config.hidden_size,
+        "seconds": round(time.perf_counter() - began, 1),
+    }
+    del model
+    if device == "cuda":
+        torch.cuda.empty_cache()
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("shapes", nargs="*", default=sorted(p.stem for p in CONFIGS.glob("*.json")))
+    parser.add_argument("--tokenizers", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--tiny", action="store_true")
+    args = parser.parse_args()
+    for shape in args.shapes:
+        print(shape, json.dumps(build(shape, args.tokenizers, args.out, args.tiny)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""This machine's ceilings, measured in the benchmark's own process: bf16 matmul FLOP/s and
+memory copy bandwidth, on the CPU or on a CUDA GPU (timed with CUDA events there)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def _timed(device: str, fn: Any, reps: int) -> float:
+    """Mean seconds of `fn()` over `reps` calls, after 3 warm-ups."""
+    import torch
+
+    for _ in range(3):
+        fn()
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        for _ in range(reps):
+            fn()
+        end.record()
+        torch.cuda.synchronize()
+        return float(start.elapsed_time(end)) / 1000 / reps
+    began = time.perf_counter()
+    for _ in range(reps):
+        fn()
+    return (time.perf_counter() - began) / reps
+
+
+def matmul_flops(device: str = "cpu", size: int | None = None, reps: int | None = None) -> float:
+    """bf16 square matmul FLOP/s (8192 on a GPU, 1024 on a CPU unless `size` says)."""
+    import torch
+
+    gpu = device.startswith("cuda")
+    n = size or (8192 if gpu else 1024)
+    reps = reps or (10 if gpu else 200)
+    a = torch.randn(n, n, dtype=torch.bfloat16, device=device)
+    b = torch.randn(n, n, dtype=torch.bfloat16, device=device)
+    return 2 * n**3 / _timed(device, lambda: a @ b, reps)
+
+
+def copy_bandwidth(device: str = "cpu", mib: int = 1024, reps: int = 10) -> float:
+    """Bytes/s of a large copy, counting bytes read plus bytes written."""
+    import torch
+
+    src = torch.empty(mib * 2**20, dtype=torch.uint8, device=device).fill_(1)
+    dst = torch.empty_like(src)
+    return 2 * src.numel() / _timed(device, lambda: dst.copy_(src), reps)
+
+
+def sync(device: str) -> None:
+    """Wait for the device's queued work (a no-op on the CPU)."""
+    import torch
+
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
