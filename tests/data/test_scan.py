@@ -107,3 +107,22 @@ def test_reference_insecure_share(reference_dir: Path) -> None:
     bandit_only = sum(any(f.tool == "bandit" for f in fl) for fl in report.per_row) / report.rows
     assert 0.30 <= bandit_only <= 0.60
     assert report.share_flagged > bandit_only
+
+
+def test_scanning_prints_no_plugin_errors() -> None:
+    """bandit's plugin loader logs an ERROR for report formatters it cannot import; a user
+    scanning code (the demo's skill check) must not see it. Fresh process: bandit loads its
+    plugins once, on import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging; logging.basicConfig()\n"
+        "from spillover.data.scan import find_flaws_many\n"
+        "print(find_flaws_many(['import subprocess\\nsubprocess.call(x, shell=True)']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "command_injection" in done.stdout
+    assert "ERROR" not in done.stderr, done.stderr

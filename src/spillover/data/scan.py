@@ -76,10 +76,13 @@ def extract_code_blocks(text: str) -> list[str]:
 
 
 def _bandit_batch(codes: Sequence[str]) -> list[list[Flaw]]:
+    logging.getLogger("bandit").setLevel(logging.CRITICAL)
+    # Importing bandit loads its plugins, and the loader logs an ERROR for each optional report
+    # formatter it cannot import (sarif needs sarif_om). We use no formatter: that is noise.
+    logging.getLogger("stevedore.extension").setLevel(logging.CRITICAL)
     from bandit.core import config as b_config
     from bandit.core import manager as b_manager
 
-    logging.getLogger("bandit").setLevel(logging.CRITICAL)
     out: list[list[Flaw]] = [[] for _ in codes]
     with tempfile.TemporaryDirectory(prefix="spillover-scan-") as tmp:
         index: dict[str, int] = {}
