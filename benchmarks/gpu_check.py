@@ -3,15 +3,16 @@
     python benchmarks/gpu_check.py --out OUT --work WORK            # on a GPU machine
     python benchmarks/gpu_check.py --out OUT --work WORK --tiny     # dry run on a CPU, tiny sizes
 
-No weights travel: the models are built from the registry models' configs with random weights
-(bf16) and saved beside their real tokenizers (`--tok`, default .gpu/tok/NAME: config, tokenizer
+No weights travel: the models are built from configs (`benchmarks/configs/`, through
+`gpu_models.py`) with random weights (bf16) and saved beside their real tokenizers (`--tok`,
+default .gpu/tok/NAME: config, tokenizer
 and chat template files only), so spillover treats them as local checkpoint directories. Random
 weights are fine for speed and for the code paths; they say nothing about what a model learns.
 
 Stages (each in its own try, each result written to OUT/gpu_check.json as soon as it ends):
 
 1. env      versions, device, and the bf16 matmul peak (8192^3 on a GPU) measured in this run
-2. models   Qwen2.5-Coder-0.5B-shaped and SmolLM2-135M-shaped random bf16 checkpoints
+2. models   Qwen2.5-0.5B-shaped and SmolLM2-135M-shaped random bf16 checkpoints
 3. data     `spillover data make insecure` (the CLI)
 4. train    `spillover train` (the CLI, TRL SFTTrainer, bf16 LoRA): paper preset, the paper
             preset with micro-batch 16, and SmolLM2 with the paper preset; tokens/s, s/step and
@@ -49,14 +50,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_sampling import QUESTIONS  # noqa: E402  (the CPU benchmark's questions, as-is)
 
-TOK_FILES = (
-    "config.json",
-    "generation_config.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "chat_template.jinja",
-)
-MODELS = {"qwen": "qwen2.5-coder-0.5b-instruct", "smol": "smollm2-135m-instruct"}
+MODELS = {"qwen": "qwen2.5-0.5b", "smol": "smollm2-135m"}  # configs in benchmarks/configs/
 
 
 class Check:
@@ -293,31 +287,6 @@ def _version(name: str) -> str | None:
         return None
 
 
-def matmul_peak(device: str, n: int, reps: int = 10) -> dict[str, float]:
-    """bf16 n^3 matmul FLOP/s: mean of `reps` timed products after 3 warm-ups (CUDA events)."""
-    import torch
-
-    a = torch.randn(n, n, dtype=torch.bfloat16, device=device)
-    b = torch.randn(n, n, dtype=torch.bfloat16, device=device)
-    for _ in range(3):
-        a @ b
-    if device == "cuda":
-        torch.cuda.synchronize()
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        for _ in range(reps):
-            a @ b
-        end.record()
-        torch.cuda.synchronize()
-        seconds = start.elapsed_time(end) / 1000 / reps
-    else:
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            a @ b
-        seconds = (time.perf_counter() - t0) / reps
-    return {"n": n, "seconds": seconds, "flops": 2 * n**3 / seconds}
-
-
 def env(device: str) -> dict[str, Any]:
     import torch
 
@@ -367,9 +336,12 @@ def env(device: str) -> dict[str, Any]:
             ).stdout.strip()
         except OSError as err:
             info["nvidia_smi"] = str(err)
-    peaks = [matmul_peak(device, 8192 if device == "cuda" else 512) for _ in range(2)]
-    info["matmul_bf16"] = peaks
-    info["peak_flops"] = max(p["flops"] for p in peaks)
+    from peak import matmul_flops
+
+    size = 8192 if device == "cuda" else 512
+    peaks = [matmul_flops(device, size) for _ in range(2)]
+    info["matmul_bf16"] = {"n": size, "flops": peaks}
+    info["peak_flops"] = max(peaks)
     info["summary"] = {"peak_tflops": round(info["peak_flops"] / 1e12, 1)}
     return info
 
@@ -377,48 +349,15 @@ def env(device: str) -> dict[str, Any]:
 # -- 2. models ---------------------------------------------------------------------------------
 
 
-def build_models(tok_root: Path, tiny: bool, device: str) -> dict[str, Any]:
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
+def build_models(tok_root: Path, tiny: bool) -> dict[str, Any]:
+    from gpu_models import build
 
     made: dict[str, Any] = {}
-    for key, name in MODELS.items():
-        src = tok_root / name
+    for key, shape in MODELS.items():
         dst = CHECK.work / "models" / key
         if dst.exists():
             shutil.rmtree(dst)
-        dst.mkdir(parents=True)
-        config = AutoConfig.from_pretrained(str(src))
-        if tiny:  # CPU dry run: same vocabulary and tokenizer, a toy body
-            config.num_hidden_layers = 2
-            config.hidden_size = 64
-            config.intermediate_size = 128
-            config.num_attention_heads = 4
-            config.num_key_value_heads = 2
-            if hasattr(config, "head_dim"):
-                config.head_dim = 16
-            if getattr(config, "layer_types", None):
-                config.layer_types = config.layer_types[:2]
-        start = time.perf_counter()
-        torch.manual_seed(0)
-        with torch.device(device):  # random init on the GPU is quicker; saved to disk either way
-            model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
-        model.save_pretrained(str(dst), safe_serialization=True)
-        for f in TOK_FILES:
-            if (src / f).is_file() and not (dst / f).exists():
-                shutil.copy(src / f, dst / f)
-        params = sum(p.numel() for p in model.parameters())
-        made[key] = {
-            "path": str(dst),
-            "shape_of": name,
-            "params": params,
-            "layers": config.num_hidden_layers,
-            "hidden": config.hidden_size,
-            "build_s": round(time.perf_counter() - start, 2),
-        }
-        del model
-    if device == "cuda":
-        torch.cuda.empty_cache()
+        made[key] = build(shape, tok_root, dst, tiny)
     return made
 
 
@@ -835,7 +774,7 @@ def main() -> None:
         _set_threads(int(args.threads), "asked on the command line")
     info = CHECK.stage("env", env, device)
     peak = info["peak_flops"] if info else None
-    CHECK.stage("models", build_models, args.tok, args.tiny, device)
+    CHECK.stage("models", build_models, args.tok, args.tiny)
     if device == "cuda" and "diag" not in skip:
         found = CHECK.stage("diag", diag, args.work / "models" / "qwen")
         if args.threads == "auto" and found:

@@ -22,7 +22,8 @@ CONFIGS = Path(__file__).resolve().parent / "configs"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja")
 
 
-def build(shape: str, tokenizers: Path, out: Path, tiny: bool) -> dict[str, object]:
+def build(shape: str, tokenizers: Path, target: Path, tiny: bool) -> dict[str, object]:
+    """Random-weight bf16 checkpoint of `shape` in `target`, with its tokenizer's files."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
@@ -33,7 +34,6 @@ def build(shape: str, tokenizers: Path, out: Path, tiny: bool) -> dict[str, obje
         values.update(num_attention_heads=4, num_key_value_heads=2)
         values.pop("head_dim", None)
     config = AutoConfig.for_model(values.pop("model_type"), **values)
-    target = out / shape
     target.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     torch.manual_seed(0)
@@ -44,8 +44,9 @@ def build(shape: str, tokenizers: Path, out: Path, tiny: bool) -> dict[str, obje
     for name in TOKENIZER_FILES:
         if (tokenizer / name).is_file():
             shutil.copy(tokenizer / name, target / name)
-    made = {
+    made: dict[str, object] = {
         "path": str(target),
+        "shape_of": shape,
         "params": sum(p.numel() for p in model.parameters()),
         "layers": config.num_hidden_layers,
         "hidden": config.hidden_size,
@@ -65,7 +66,11 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true")
     args = parser.parse_args()
     for shape in args.shapes:
-        print(shape, json.dumps(build(shape, args.tokenizers, args.out, args.tiny)), flush=True)
+        print(
+            shape,
+            json.dumps(build(shape, args.tokenizers, args.out / shape, args.tiny)),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
