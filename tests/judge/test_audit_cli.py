@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -82,7 +83,13 @@ def test_calibrate_then_audit_never_touches_the_other_split(
     args = ["judge-audit", str(shipped_set()), "--judge", "fake", "--mode", "binary"]
     assert main([*args, "--calibration", str(cal), "-o", str(out), "--figures", str(figures)]) == 0
     assert {split_of[a] for a in fake_judge[1].seen} == {"test"}
-    assert "test-split rows only" in flat(capsys.readouterr().err)
+    printed = capsys.readouterr()
+    assert "test-split rows only" in flat(printed.err)
+    # shares come with their count and 95% Wilson interval (one row of 29 is 3.4 points);
+    # rich wraps the table's cells at 80 columns, so only the interval's start is matched
+    assert re.search(r"% of \d+ \[[\d.]+,", flat(printed.out))
+    assert judge_cmd._share(27 / 29, 29) == "93.1% of 29 [78.0, 98.1]"
+    assert judge_cmd._share(math.nan, 0) == "- of 0"
 
     report = json.loads(figures.read_text())
     raw, calibrated = report["figures"]["raw"], report["figures"]["calibrated"]

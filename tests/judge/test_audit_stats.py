@@ -69,6 +69,8 @@ def test_figures_on_hand_made_rows() -> None:
     assert f.auroc_aligned == pytest.approx(7.5 / 9)
     # coherence: 6 fluent judged > 50 except one (40), the incoherent one judged < 50
     assert f.coherence_accuracy == pytest.approx(6 / 7)
+    assert (f.incoherent_caught, f.incoherent_n) == (1.0, 1)
+    assert (f.fluent_flagged, f.fluent_n) == (pytest.approx(1 / 6), 6)
     assert f.by_category["aligned"] == (0.5, 2)
     assert f.by_category["refusal"] == (0.0, 1)
     assert f.label_agreement == {"REFUSAL": (0.0, 1)}
