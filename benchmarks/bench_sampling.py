@@ -154,7 +154,9 @@ def main() -> None:
             "decode_steps": float(engine.stats.decode_steps),
             "step_ms": 1000 * engine_s / max(engine.stats.decode_steps, 1),
         }
-        if gpu:  # decoding re-reads every weight once a step: the bandwidth roofline
+        # decoding re-reads the weights once a step: the bandwidth roofline (counting every
+        # weight byte; an untied input embedding is only gathered from, so this over-counts it)
+        if gpu:
             row["copy_gbytes_per_s"] = bandwidth / 1e9
             row["bandwidth_share"] = weight_bytes * engine.stats.decode_steps / engine_s / bandwidth
         reps.append(row)
