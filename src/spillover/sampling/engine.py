@@ -19,6 +19,7 @@ import contextlib
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -262,65 +263,75 @@ class Engine:
     def _run_group(self, adapter: str | None) -> _Batch | None:
         """Decode `adapter`'s rows until none are left; returns the unfinished batch instead
         when rows for other adapters are waiting for free slots (they go on mixed)."""
-        started = time.perf_counter()
         batch = _Batch(self)
-        try:
-            while True:
-                free = self.max_batch - len(batch.rows)
-                if free > 0 and (
-                    not batch.rows or free >= min(self.refill_min, self._waiting(adapter))
-                ):
-                    if batch.rows and self._others_waiting(adapter) and self._can_mix(adapter):
-                        return batch
-                    taken = self._take(adapter, free)
-                    if taken:
-                        batch.admit(taken)
-                waiting = self._waiting(adapter)
-                if not batch.rows:
-                    if waiting == 0:
-                        return None
-                    continue
-                batch.step(queued=waiting > 0)
-        except BaseException as err:
-            batch.fail(err)
-            raise
-        finally:
-            self.stats.seconds += time.perf_counter() - started
+        with self._decoding(batch):
+            return self._drive(
+                batch,
+                waiting=lambda: self._waiting(adapter),
+                take=lambda free: self._take(adapter, free),
+                hand_over=lambda: self._others_waiting(adapter) and self._can_mix(adapter),
+            )
 
     def _run_mixed(self, batch: _Batch | None) -> None:
         """Decode rows of every mixable adapter together (continuing `batch` if given) until
         none are left."""
         from spillover.sampling.mixed import mixed
 
-        started = time.perf_counter()
         batch = batch or _Batch(self)
+        with self._decoding(batch), mixed(self.model) as session:
+            handed_over = {r.request.adapter for r in batch.rows if r.request.adapter}
+            for adapter in sorted(handed_over):  # rows a merged group handed over
+                why = session.add(adapter, Path(adapter))
+                if why is not None:
+                    raise SpilloverError(f"adapter {adapter} cannot go on mixed: {why}")
+            batch.mixer = session
+            try:
+                self._drive(
+                    batch,
+                    waiting=lambda: self._waiting(None, mixing=True),
+                    take=lambda free: self._ready_to_mix(
+                        self._take(None, free, mixing=True), session
+                    ),
+                )
+            finally:
+                batch.mixer = None
+
+    @contextlib.contextmanager
+    def _decoding(self, batch: _Batch) -> Iterator[None]:
+        """Count the time spent in `stats.seconds`; on an error, every row of `batch` hears of it."""
+        started = time.perf_counter()
         try:
-            with mixed(self.model) as session:
-                handed_over = {r.request.adapter for r in batch.rows if r.request.adapter}
-                for adapter in sorted(handed_over):  # rows a merged group handed over
-                    why = session.add(adapter, Path(adapter))
-                    if why is not None:
-                        raise SpilloverError(f"adapter {adapter} cannot go on mixed: {why}")
-                batch.mixer = session
-                while True:
-                    free = self.max_batch - len(batch.rows)
-                    waiting = self._waiting(None, mixing=True)
-                    if free > 0 and (not batch.rows or free >= min(self.refill_min, waiting)):
-                        taken = self._ready_to_mix(self._take(None, free, mixing=True), session)
-                        if taken:
-                            batch.admit(taken)
-                    waiting = self._waiting(None, mixing=True)
-                    if not batch.rows:
-                        if waiting == 0:
-                            return
-                        continue
-                    batch.step(queued=waiting > 0)
+            yield
         except BaseException as err:
             batch.fail(err)
             raise
         finally:
-            batch.mixer = None
             self.stats.seconds += time.perf_counter() - started
+
+    def _drive(
+        self,
+        batch: _Batch,
+        waiting: Callable[[], int],
+        take: Callable[[int], list[tuple[Request, Future[Completion]]]],
+        hand_over: Callable[[], bool] = lambda: False,
+    ) -> _Batch | None:
+        """The decode loop: refill free slots with `take` (once enough are free for what is
+        `waiting`), step, until nothing is left (None), or return the batch when `hand_over`
+        says its rows should go on elsewhere."""
+        while True:
+            free = self.max_batch - len(batch.rows)
+            if free > 0 and (not batch.rows or free >= min(self.refill_min, waiting())):
+                if batch.rows and hand_over():
+                    return batch
+                taken = take(free)
+                if taken:
+                    batch.admit(taken)
+            left = waiting()
+            if not batch.rows:
+                if left == 0:
+                    return None
+                continue
+            batch.step(queued=left > 0)
 
     def _ready_to_mix(
         self, taken: list[tuple[Request, Future[Completion]]], session: Any
