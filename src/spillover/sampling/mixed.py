@@ -66,6 +66,11 @@ _PREFIX = "base_model.model."
 def lora_problem(path: Path) -> str | None:
     """Why the adapter in `path` cannot be mixed (None: it can), from its config and tensor
     names alone (nothing is loaded)."""
+    return _checked_config(path)[1]
+
+
+def _checked_config(path: Path) -> tuple[dict[str, Any], str | None]:
+    """The adapter's config, and why it cannot be mixed (None: it can)."""
     config_file = path / "adapter_config.json"
     if not config_file.is_file():
         raise SpilloverError(f"{path} is not a LoRA adapter: it has no adapter_config.json")
@@ -78,32 +83,31 @@ def lora_problem(path: Path) -> str | None:
     if not isinstance(config, dict):
         raise SpilloverError(f"{config_file}: expected a JSON object of LoRA settings")
     if config.get("peft_type") != "LORA" or config.get("bias", "none") != "none":
-        return "not plain LoRA without biases"
+        return config, "not plain LoRA without biases"
     busy = sorted(k for k, v in config.items() if k not in _NEUTRAL_FIELDS and v)
     if busy:
-        return f"config sets {', '.join(busy)}"
+        return config, f"config sets {', '.join(busy)}"
     weights_file = path / "adapter_model.safetensors"
     if not weights_file.is_file():
-        return "no adapter_model.safetensors"
+        return config, "no adapter_model.safetensors"
     from safetensors import safe_open
 
     with safe_open(str(weights_file), "pt") as handle:
         keys = list(handle.keys())
     for key in keys:
         if not key.startswith(_PREFIX) or not key.endswith((".lora_A.weight", ".lora_B.weight")):
-            return f"tensor {key} is not a LoRA A or B weight"
-    return None
+            return config, f"tensor {key} is not a LoRA A or B weight"
+    return config, None
 
 
 def read_lora(path: Path) -> tuple[dict[str, tuple[Any, Any]], str | None]:
     """A plain LoRA adapter's float32 A^T [in, r] and (scale * B)^T [r, out] per module name
     (relative to the transformers model), or ({}, why) when it cannot be mixed."""
-    problem = lora_problem(path)
+    config, problem = _checked_config(path)
     if problem is not None:
         return {}, problem
     from safetensors.torch import load_file
 
-    config = json.loads((path / "adapter_config.json").read_text())
     rank, alpha = int(config["r"]), float(config["lora_alpha"])
     scale = alpha / math.sqrt(rank) if config.get("use_rslora") else alpha / rank
     pairs: dict[str, dict[str, Any]] = {}
