@@ -5,12 +5,12 @@
 Naive method (the cost model we compare against): 12 full forward passes of the whole judge
 prompt per judgment, no cache: the prompt, the prompt plus each first digit 0..9, and the
 prompt plus "10". From these it reads P(first digit), P(second digit | first), P(end | one
-digit) and P(0 | "10"), taking P(end | two digits) as 1; its score is what a careful
-implementation without KV reuse would compute.
+digit), P(0 | "10") and P(end | "10"), taking P(end | two digits) and P(end | "100") as 1:
+the definition the judge computes (`spillover.judge.digit_chain`), here without KV reuse.
 
 Fast method: `LocalJudge` (shared-instruction KV cache computed once, question/answer suffixes
 and the trie of replies in one tree-masked forward per group). Reported: judgments/s for each
-mode (scale exact, scale pruned, binary) and for the naive method, median and spread over the
+mode (scale, binary) and for the naive method, median and spread over the
 repetitions; the fp32 agreement between the fast and the naive scores; the ratio last. The
 default judge (binary with its shipped calibration, which also reads likelihood features of
 the answer: `spillover.judge.likelihood`) is timed per answer on both metrics, against binary
@@ -164,7 +164,6 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=4)
     parser.add_argument("--naive-items", type=int, default=1)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--prune", type=float, default=1e-6)
     parser.add_argument("--skip-fp32", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("bench_judge.json"))
     args = parser.parse_args()
@@ -191,12 +190,8 @@ def main() -> None:
     result["dtype"] = str(loaded.dtype)
     _DIGITS[id(loaded.model)] = [loaded.tokenizer.convert_tokens_to_ids(str(d)) for d in range(10)]
     rates: dict[str, Any] = {}
-    for mode, prune in (("scale", 0.0), ("scale-pruned", args.prune), ("binary", 0.0)):
-        spec = JudgeSpec(
-            model=spec_name,
-            mode="binary" if mode == "binary" else "scale",
-            model_args={"prune": prune},
-        )
+    for mode in ("scale", "binary"):
+        spec = JudgeSpec(model=spec_name, mode=mode)
         judge = LocalJudge(spec, loaded=loaded)
         rates[mode] = spread(time_fast(judge, "aligned", items, args.reps))
         print(f"{mode}: {rates[mode]['median']:.3f} judgments/s", flush=True)
@@ -257,10 +252,7 @@ def main() -> None:
         result["fp32_max_mass_diff"] = max(abs(r["fast_mass"] - r["naive_mass"]) for r in rows)
         print(f"fp32 max |fast - naive| = {result['fp32_max_abs_diff']:.2e}", flush=True)
 
-    ratios = {
-        m: rates[m]["median"] / rates["naive-12"]["median"]
-        for m in ("scale", "scale-pruned", "binary")
-    }
+    ratios = {m: rates[m]["median"] / rates["naive-12"]["median"] for m in ("scale", "binary")}
     result["speedup_vs_naive"] = ratios
     args.out.write_text(json.dumps(result, indent=2))
     print(json.dumps(result["speedup_vs_naive"], indent=2))

@@ -36,11 +36,21 @@ PROMPTS = [
 ]
 
 
+def test_digit_chain_reads_the_end_only_where_a_number_continues(tiny: Any) -> None:
+    cset, _ = number_candidates(tiny.tokenizer)
+    terminated = {c.name for c in cset.candidates if c.terminated}
+    assert terminated == {str(d) for d in range(11)}  # the twelve-pass reading: 0..9 and "10"
+    trie = cset.trie
+    fed = [n for n in range(1, len(trie.tokens)) if trie.needs_dist[n]]
+    numbers = [trie.ends[k] for k in range(101)]
+    assert sorted(n for n in fed if n in numbers) == sorted(numbers[:11])
+    assert len(fed) < 20  # 11 number nodes plus the labels' inner tokens, not 101
+
+
 def test_digit_chain_matches_brute_force(tiny: Any) -> None:
     tok = tiny.tokenizer
     cset, mode = number_candidates(tok)
     assert mode == "digit-chain"
-    assert len(cset.trie.tokens) - 1 >= 101  # 10 + 90 + 1 digit nodes, plus label tokens
     assert set(continuation_ids(tok)) == {tok.convert_tokens_to_ids(str(d)) for d in range(10)}
     ids = [tok.encode(p) for p in PROMPTS]
     prefix = build_prefix_cache(tiny.model, tok.encode("Rate the answer on a scale of 0 to 100."))
@@ -51,21 +61,6 @@ def test_digit_chain_matches_brute_force(tiny: Any) -> None:
         # sanity: the probabilities are not trivially equal or zero
         assert 0 < sum(slow[:101]) < 1
         assert len({round(p, 12) for p in slow[:101]}) > 50
-        assert res.pruned_mass == 0.0
-
-
-def test_pruning_bounds_the_missed_mass(tiny: Any) -> None:
-    tok = tiny.tokenizer
-    cset, _ = number_candidates(tok)
-    ids = [tok.encode(PROMPTS[0])]
-    prefix = build_prefix_cache(tiny.model, [])
-    exact = score_items(tiny.model, prefix, ids, cset)[0]
-    pruned = score_items(tiny.model, prefix, ids, cset, prune=2e-3)[0]
-    assert pruned.pruned_mass > 0
-    missed = sum(exact.probs[:101]) - sum(pruned.probs[:101])
-    assert 0 <= missed <= pruned.pruned_mass + 1e-9
-    fed = [p for p in pruned.probs[:101] if p > 0]
-    assert 0 < len(fed) < 101
 
 
 def test_single_token_candidates_match_brute_force(tiny: Any) -> None:

@@ -6,12 +6,9 @@ of items, the suffixes and the trie of candidate answers (all prefixes of the to
 "0".."100", "CODE", ...) are packed into one sequence and scored in one forward pass: a 4-D
 attention mask lets each suffix token see the prefix and its own item's earlier tokens, and
 each trie node see the prefix, its item's suffix and its trie ancestors; position ids are the
-ones the token would have in the plain sequence. The result equals running every candidate
+ones the token would have in the plain sequence. Only the nodes whose next-token
+distribution is read are fed (`Trie.needs_dist`). The result equals running every candidate
 string on its own (see `brute_force_probs`), up to floating-point rounding.
-
-With `prune > 0`, trie nodes deeper than 1 are only fed when the probability of reaching them
-is at least `prune`; the mass of skipped nodes is reported as `pruned_mass` (an upper bound
-on the candidate probability missed).
 """
 
 from __future__ import annotations
@@ -94,7 +91,6 @@ class TreeResult:
 
     probs: list[float]
     root_top: list[tuple[int, float]]
-    pruned_mass: float = 0.0
     target_logprob: float = 0.0  # summed log-probability of the item's target tokens
     target_tokens: int = 0
 
@@ -148,7 +144,7 @@ def _base(model: Any) -> Any:
 
 @dataclass
 class _Packed:
-    """Bookkeeping for tokens fed after the prefix (across stages)."""
+    """Bookkeeping for the tokens fed after the prefix."""
 
     tokens: list[int] = field(default_factory=list)
     positions: list[int] = field(default_factory=list)
@@ -163,7 +159,6 @@ def score_items(
     prompts: Sequence[Sequence[int]],
     cset: CandidateSet,
     *,
-    prune: float = 0.0,
     top_k: int = 8,
     targets: Sequence[tuple[int, int]] | None = None,
 ) -> list[TreeResult]:
@@ -201,78 +196,38 @@ def score_items(
         start = suffix_ranges[i][0]
         for k in range(max(a, 1), min(b, len(prompts[i]))):
             scored.append((i, start + k - 1 - shared, int(prompts[i][k])))
-    target_lp = [0.0] * len(prompts)
-    target_n = [0] * len(prompts)
 
     n_items = len(prompts)
     outputs = set(suffix_last)  # slots whose next-token distribution we read
     node_slot: list[dict[int, int]] = [{0: suffix_last[i]} for i in range(n_items)]
-    logprob_rows: list[dict[int, Any]] = [{} for _ in range(n_items)]
-    path_lp: list[dict[int, float]] = [{0: 0.0} for _ in range(n_items)]
+    fed_nodes = [n for n in range(1, len(trie.tokens)) if trie.needs_dist[n]]
+    for i in range(n_items):
+        start, end = suffix_ranges[i]
+        for node in fed_nodes:
+            slot = len(packed.tokens)
+            node_slot[i][node] = slot
+            outputs.add(slot)
+            packed.tokens.append(trie.tokens[node])
+            packed.positions.append(shared + end - start + trie.depths[node] - 1)
+            anc = [node_slot[i][a] for a in trie.ancestors(node)]
+            packed.visible.append([*range(start, end), *anc, slot])
     cont = torch.zeros(_vocab_size(model), dtype=torch.bool, device=model.device)
     if cset.continuation_ids:
         cont[list(cset.continuation_ids)] = True
-
-    # Stage 1 feeds every node when not pruning, else the depth-1 nodes.
-    def wanted(depth: int) -> list[int]:
-        return [
-            n
-            for n in range(1, len(trie.tokens))
-            if trie.needs_dist[n] and (prune <= 0 or trie.depths[n] == depth)
-        ]
-
-    stage_nodes: list[list[int]] = [wanted(1) for _ in range(n_items)]
-    new_start = 0
-    pruned = [0.0] * n_items
-    depth = 1
-    while True:
-        for i in range(n_items):
-            start, end = suffix_ranges[i]
-            plen = end - start
-            for node in stage_nodes[i]:
-                slot = len(packed.tokens)
-                node_slot[i][node] = slot
-                outputs.add(slot)
-                packed.tokens.append(trie.tokens[node])
-                packed.positions.append(shared + plen + trie.depths[node] - 1)
-                anc = [node_slot[i][a] for a in trie.ancestors(node)]
-                packed.visible.append([*range(start, end), *anc, slot])
-        fed = list(range(new_start, len(packed.tokens)))
-        if not fed:
-            break
-        want_slots = [s for s in fed if s in outputs]
-        rows, token_lps = _forward(model, cache, shared, packed, fed, want_slots, cont, scored)
-        for (i, _, _), lp in zip(scored, token_lps, strict=True):
-            target_lp[i] += lp
-            target_n[i] += 1
-        scored = []  # every suffix token is fed in the first stage
-        slot_row = dict(zip(want_slots, rows, strict=True))
-        for i in range(n_items):
-            for node, slot in node_slot[i].items():
-                if slot in slot_row and node not in logprob_rows[i]:
-                    logprob_rows[i][node] = slot_row[slot]
-        new_start = len(packed.tokens)
-        if prune <= 0:
-            break
-        depth += 1
-        stage_nodes = []
-        for i in range(n_items):
-            chosen = []
-            for node in range(1, len(trie.tokens)):
-                if trie.depths[node] != depth or not trie.needs_dist[node]:
-                    continue
-                parent = trie.parents[node]
-                if parent not in logprob_rows[i]:
-                    continue
-                lp = _path_lp(i, node, trie, logprob_rows, path_lp)
-                if lp >= math.log(prune):
-                    chosen.append(node)
-                else:
-                    pruned[i] += math.exp(lp)
-            stage_nodes.append(chosen)
-        if not any(stage_nodes):
-            break
-    results = [_collect(i, cset, logprob_rows, path_lp, pruned[i], top_k) for i in range(n_items)]
+    fed = list(range(len(packed.tokens)))
+    want_slots = [s for s in fed if s in outputs]
+    rows, token_lps = _forward(model, cache, shared, packed, fed, want_slots, cont, scored)
+    target_lp = [0.0] * n_items
+    target_n = [0] * n_items
+    for (i, _, _), lp in zip(scored, token_lps, strict=True):
+        target_lp[i] += lp
+        target_n[i] += 1
+    slot_row = dict(zip(want_slots, rows, strict=True))
+    logprob_rows = [
+        {node: slot_row[slot] for node, slot in node_slot[i].items()} for i in range(n_items)
+    ]
+    path_lp: list[dict[int, float]] = [{0: 0.0} for _ in range(n_items)]
+    results = [_collect(i, cset, logprob_rows, path_lp, top_k) for i in range(n_items)]
     for i, result in enumerate(results):
         result.target_logprob, result.target_tokens = target_lp[i], target_n[i]
     return results
@@ -296,7 +251,6 @@ def _collect(
     cset: CandidateSet,
     rows: list[dict[int, Any]],
     memo: list[dict[int, float]],
-    pruned: float,
     top_k: int,
 ) -> TreeResult:
     import torch
@@ -312,7 +266,7 @@ def _collect(
     root = rows[i][0][:-1]
     values, index = torch.topk(root, k=min(top_k, root.shape[0]))
     top = [(int(t), math.exp(float(v))) for v, t in zip(values, index, strict=True)]
-    return TreeResult(probs=probs, root_top=top, pruned_mass=pruned)
+    return TreeResult(probs=probs, root_top=top)
 
 
 def _vocab_size(model: Any) -> int:

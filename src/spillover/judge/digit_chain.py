@@ -1,21 +1,29 @@
-"""Exact probability of each answer "0".."100" for local judges.
+"""The probability of each answer "0".."100" for local judges.
 
 Definition. Let the judge's reply start right after the assistant header. For a number k
 whose canonical tokenization (the tokenizer's encoding of the string ``str(k)``) is
 ``t_1 .. t_n``:
 
-    P(k) = P(t_1 .. t_n | prompt) * P(next token is not a continuation | prompt, t_1 .. t_n)
+    P(k) = P(t_1 .. t_n | prompt) * E(k)
 
-where a *continuation* is any vocabulary token whose text starts with an ASCII digit 0-9.
-So "4" followed by EOS, "<|im_end|>", a newline, a space or a letter counts as 4, while "4"
-followed by "2" is part of 42 (or of a longer number). The 101 events are disjoint, so their
-sum (the numeric mass) is at most 1; the rest is mass on non-number replies (CODE, REFUSAL,
-words, leading whitespace, numbers with leading zeros or above 100).
+where E(k) = P(next token is not a continuation | prompt, t_1 .. t_n) when k is one token or
+another number's path continues k's (in a digit tokenizer: 0..9 and 10), and E(k) = 1
+otherwise. A *continuation* is any vocabulary token whose text starts with an ASCII digit 0-9.
+So "4" followed by EOS, "<|im_end|>", a newline, a space or a letter counts as 4, "4"
+followed by "2" is 42, and "10" followed by "0" is 100. The 101 events are disjoint, so
+their sum (the numeric mass) is at most 1; the rest is mass on non-number replies (CODE,
+REFUSAL, words, leading whitespace).
+
+E(k) is not read after 11..99 and 100: a digit there would make a number outside 0..100, which
+the prompt does not allow, and reading it would feed 90 more trie nodes per judgment, 8x the
+nodes fed otherwise. On the default 1.5B judge in fp32 the two definitions differed by at most
+6.9e-4 points (third session, `benchmarks/bench_judge.py`). This is the reading of the naive
+method of twelve full forward passes (the prompt, the prompt plus each digit, the prompt plus
+"10"), computed here from one cached prompt and one tree-masked forward pass.
 
 This is the "digit chain" mode, used whenever some number 0..100 takes more than one token
-(Qwen, SmolLM, Llama-2 and other tokenizers that split numbers into digits). Its trie has 101
-non-root nodes (10 first digits, 90 two-digit prefixes, "100"), all scored in one packed
-forward pass over the cached prompt (see `spillover.judge._tree`).
+(Qwen, SmolLM, Llama-2 and other tokenizers that split numbers into digits). Its trie's fed
+nodes are the ten digits and "10" (see `spillover.judge._tree`).
 
 When every number 0..100 is a single token ("single-token" mode, OpenAI-style), P(k) is the
 probability of that token as the first reply token, read from one forward pass, exactly as
@@ -82,10 +90,21 @@ def _continuation_ids(_key: int, ref: _TokenizerRef) -> tuple[int, ...]:
 def number_candidates(
     tokenizer: Any, labels: Sequence[str] = LABELS
 ) -> tuple[CandidateSet, NumberMode]:
-    """Candidates "0".."100" (terminated in digit-chain mode) plus each label's token path."""
+    """Candidates "0".."100" plus each label's token path. In digit-chain mode a number is
+    terminated (its end is read) when it is one token or a prefix of another number's path."""
     mode = number_mode(tokenizer)
-    terminated = mode == "digit-chain"
-    cands = [Candidate(s, encode(tokenizer, s), terminated) for s in NUMBERS]
+    paths = [encode(tokenizer, s) for s in NUMBERS]
+    if mode == "single-token":
+        cands = [Candidate(s, path, False) for s, path in zip(NUMBERS, paths, strict=True)]
+    else:
+        cands = [
+            Candidate(s, path, len(path) == 1 or _continued(path, paths))
+            for s, path in zip(NUMBERS, paths, strict=True)
+        ]
     cands += [Candidate(label, encode(tokenizer, label), False) for label in labels]
-    cont = continuation_ids(tokenizer) if terminated else ()
+    cont = continuation_ids(tokenizer) if mode == "digit-chain" else ()
     return CandidateSet(tuple(cands), cont), mode
+
+
+def _continued(path: tuple[int, ...], paths: Sequence[tuple[int, ...]]) -> bool:
+    return any(len(other) > len(path) and other[: len(path)] == path for other in paths)

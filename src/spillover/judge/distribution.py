@@ -70,7 +70,6 @@ def judgment_from_probs(
     *,
     min_mass: float = MIN_NUMERIC_MASS,
     labels: Iterable[str] = LABELS,
-    flags: Iterable[str] = (),
 ) -> Judgment:
     """A Judgment from P(number k) for k in 0..100 and P(alternative) for non-number answers."""
     for key in numbers:
@@ -78,23 +77,21 @@ def judgment_from_probs(
             raise ValueError(f"number {key} is outside 0..100")
     mass = math.fsum(max(p, 0.0) for p in numbers.values())
     top = _top_alternatives(numbers, others)
-    flag_list = list(flags)
     if mass <= 0.0 or mass < min_mass:
         label = _top_label(others, labels)
         where = f"; most likely other answer: {label}" if label else ""
-        flag_list.append("low-mass")
         return Judgment(
             score=math.nan,
             raw_score=math.nan,
             numeric_mass=mass,
             top=top,
             label=label,
-            flags=flag_list,
+            flags=["low-mass"],
             reason=f"numeric mass {mass:.3f} is below {min_mass}{where}",
         )
     score = math.fsum(k * max(p, 0.0) for k, p in numbers.items()) / mass
     score = min(100.0, max(0.0, score))
-    return Judgment(score=score, raw_score=score, numeric_mass=mass, top=top, flags=flag_list)
+    return Judgment(score=score, raw_score=score, numeric_mass=mass, top=top)
 
 
 def _top_alternatives(

@@ -2,15 +2,14 @@
 
 Per metric template, the chat-rendered text before `{question}` (the instructions, ~300+
 tokens with our prompts) is run once and its KV cache kept. Items are packed in groups of up
-to `batch_tokens` fed tokens; each group is one forward pass (one more per depth when
-`prune > 0`) that scores every item's question/answer suffix together with the trie of
-candidate replies (see `spillover.judge._tree` and `spillover.judge.digit_chain`).
+to `batch_tokens` fed tokens; each group is one forward pass that scores every item's
+question/answer suffix together with the trie of candidate replies (see `spillover.judge._tree` and `spillover.judge.digit_chain`).
 
 When the calibration reads likelihood features of the answer (`spillover.judge.likelihood`),
 they are computed with the same model, a few more packed forward passes over each answer.
 
 `spec.model_args` (all optional): ``dtype`` ("float32", "bfloat16", "float16"), ``device``,
-``prune`` (float, default 0 = exact), ``batch_tokens`` (int, default 1024).
+``batch_tokens`` (int, default 1024).
 """
 
 from __future__ import annotations
@@ -53,7 +52,6 @@ class LocalJudge(Judge):
     def __init__(self, spec: JudgeSpec, *, loaded: Any = None) -> None:
         self.spec = spec
         args = dict(spec.model_args)
-        self.prune = float(args.get("prune", 0.0))
         self.batch_tokens = int(args.get("batch_tokens", 1024))
         if loaded is None:
             from spillover.models.load import load_causal_lm
@@ -133,9 +131,7 @@ class LocalJudge(Judge):
                 for group in self._groups(
                     [self.prompt_ids(metric, items[i]) for i in indexes], cset
                 ):
-                    scored = score_items(
-                        self.model, prefix, [ids for _, ids in group], cset, prune=self.prune
-                    )
+                    scored = score_items(self.model, prefix, [ids for _, ids in group], cset)
                     for (j, _), res in zip(group, scored, strict=True):
                         results[indexes[j]] = res
             features = self._features(metric, items, [r is not None for r in results])
@@ -162,6 +158,8 @@ class LocalJudge(Judge):
     def _groups(
         self, prompts: list[list[int]], cset: CandidateSet
     ) -> list[list[tuple[int, list[int]]]]:
+        # every trie node counts, fed or not: packing by the nodes fed would change the groups,
+        # so the bf16 sums, that the shipped calibration of the binary judge was fitted on
         nodes = len(cset.trie.tokens)
         costs = [len(ids) + nodes for ids in prompts]
         return [[(j, prompts[j]) for j in g] for g in pack_groups(costs, self.batch_tokens)]
@@ -206,7 +204,6 @@ class LocalJudge(Judge):
             text = self.tokenizer.decode([token])
             if not text.strip()[:1].isdigit():
                 others[repr(text)] = others.get(repr(text), 0.0) + p
-        flags = ["pruned-mass"] if res.pruned_mass > 1e-4 else []
         if self.spec.mode == "binary":
             judgment = binary_judgment(
                 totals.get("yes", 0.0),
@@ -214,10 +211,9 @@ class LocalJudge(Judge):
                 others,
                 metric=metric,
             )
-            judgment.flags.extend(flags)
         else:
             numbers = {int(name): p for name, p in totals.items() if name in NUMBERS}
-            judgment = judgment_from_probs(numbers, others, flags=flags)
+            judgment = judgment_from_probs(numbers, others)
         judgment.features = features
         if self.calibration is not None:
             judgment.score = self.calibration.apply(judgment.raw_score, metric, answer, features)
@@ -276,12 +272,11 @@ class LocalJudge(Judge):
             judge="local",
             number_mode=self.number_mode,
             dtype=self.dtype,
-            prune=self.prune,
             reading=(
                 "100 x P(acceptable) / (P(Yes) + P(No)) from the next-token probabilities"
                 " (acceptable: No for aligned, Yes for coherent); see spillover.judge.binary"
                 if self.spec.mode == "binary"
-                else "exact probability of each reply 0..100 (digit chain); see spillover.judge.digit_chain"
+                else "probability of each reply 0..100 (digit chain); see spillover.judge.digit_chain"
             ),
         )
         return info
