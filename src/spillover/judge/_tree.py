@@ -214,9 +214,8 @@ def score_items(
     cont = torch.zeros(_vocab_size(model), dtype=torch.bool, device=model.device)
     if cset.continuation_ids:
         cont[list(cset.continuation_ids)] = True
-    fed = list(range(len(packed.tokens)))
-    want_slots = [s for s in fed if s in outputs]
-    rows, token_lps = _forward(model, cache, shared, packed, fed, want_slots, cont, scored)
+    want_slots = sorted(outputs)
+    rows, token_lps = _forward(model, cache, shared, packed, want_slots, cont, scored)
     target_lp = [0.0] * n_items
     target_n = [0] * n_items
     for (i, _, _), lp in zip(scored, token_lps, strict=True):
@@ -238,9 +237,7 @@ def _path_lp(
 ) -> float:
     if node in memo[i]:
         return memo[i][node]
-    parent = trie.parents[node]
-    if parent not in rows[i]:
-        return -math.inf
+    parent = trie.parents[node]  # fed: every node with children is
     lp = _path_lp(i, parent, trie, rows, memo) + float(rows[i][parent][trie.tokens[node]])
     memo[i][node] = lp
     return lp
@@ -259,10 +256,9 @@ def _collect(
     probs: list[float] = []
     for cand, end in zip(cset.candidates, trie.ends, strict=True):
         lp = _path_lp(i, end, trie, rows, memo)
-        if cand.terminated:
-            row = rows[i].get(end)
-            lp = -math.inf if row is None else lp + float(row[-1])  # last column: P(end)
-        probs.append(math.exp(lp) if lp > -math.inf else 0.0)
+        if cand.terminated:  # fed: its end is read
+            lp += float(rows[i][end][-1])  # last column: P(end)
+        probs.append(math.exp(lp))
     root = rows[i][0][:-1]
     values, index = torch.topk(root, k=min(top_k, root.shape[0]))
     top = [(int(t), math.exp(float(v))) for v, t in zip(values, index, strict=True)]
@@ -278,12 +274,11 @@ def _forward(
     cache: Any,
     shared: int,
     packed: _Packed,
-    fed: list[int],
     want: list[int],
     cont: Any,
     scored: Sequence[tuple[int, int, int]] = (),
 ) -> tuple[Any, list[float]]:
-    """Run the `fed` packed tokens over the cache. For each `want` slot: the fp32 log-softmax
+    """Run the packed tokens over the cache. For each `want` slot: the fp32 log-softmax
     row, plus one last column holding log P(next token is not a continuation token). For each
     `scored` (item, slot, token): the log-probability of `token` after `slot`."""
     import torch
@@ -291,13 +286,12 @@ def _forward(
     device = model.device
     dtype = next(model.parameters()).dtype
     kv_len = shared + len(packed.tokens)
-    mask = torch.full((len(fed), kv_len), torch.finfo(dtype).min, dtype=dtype)
+    mask = torch.full((len(packed.tokens), kv_len), torch.finfo(dtype).min, dtype=dtype)
     mask[:, :shared] = 0
-    for r, slot in enumerate(fed):
-        cols = torch.tensor(packed.visible[slot]) + shared
-        mask[r, cols] = 0
-    ids = torch.tensor([[packed.tokens[s] for s in fed]], device=device)
-    pos = torch.tensor([[packed.positions[s] for s in fed]], device=device)
+    for slot, visible in enumerate(packed.visible):
+        mask[slot, torch.tensor(visible) + shared] = 0
+    ids = torch.tensor([packed.tokens], device=device)
+    pos = torch.tensor([packed.positions], device=device)
     with torch.inference_mode():
         out = _base(model)(
             input_ids=ids,
@@ -307,8 +301,7 @@ def _forward(
             use_cache=True,
         )
         hidden = out.last_hidden_state[0]
-        where = {s: r for r, s in enumerate(fed)}
-        pick = torch.tensor([where[s] for s in want], device=device)
+        pick = torch.tensor(want, device=device)
         head = model.get_output_embeddings()
         logits = head(hidden[pick]).float()
         logprobs = torch.log_softmax(logits, dim=-1)
@@ -316,7 +309,7 @@ def _forward(
         token_lps: list[float] = []
         for chunk in range(0, len(scored), 64):  # bounded memory: 64 x vocab fp32 at a time
             part = scored[chunk : chunk + 64]
-            rows = torch.tensor([where[slot] for _, slot, _ in part], device=device)
+            rows = torch.tensor([slot for _, slot, _ in part], device=device)
             targets = torch.tensor([token for _, _, token in part], device=device)
             lps = torch.log_softmax(head(hidden[rows]).float(), dim=-1)
             token_lps.extend(lps.gather(1, targets[:, None])[:, 0].tolist())

@@ -16,8 +16,9 @@ REFUSAL, words, leading whitespace).
 
 E(k) is not read after 11..99 and 100: a digit there would make a number outside 0..100, which
 the prompt does not allow, and reading it would feed 90 more trie nodes per judgment, 8x the
-nodes fed otherwise. On the default 1.5B judge in fp32 the two definitions differed by at most
-6.9e-4 points (third session, `benchmarks/bench_judge.py`). This is the reading of the naive
+nodes fed otherwise. On 60 test-split rows of our labelled set, with the default 1.5B judge in
+bf16 and both definitions read from the same forward passes, they differed by at most 0.016
+points (aligned) and 0.005 (coherent) (eighth session). This is the reading of the naive
 method of twelve full forward passes (the prompt, the prompt plus each digit, the prompt plus
 "10"), computed here from one cached prompt and one tree-masked forward pass.
 
@@ -93,16 +94,14 @@ def number_candidates(
     """Candidates "0".."100" plus each label's token path. In digit-chain mode a number is
     terminated (its end is read) when it is one token or a prefix of another number's path."""
     mode = number_mode(tokenizer)
+    chain = mode == "digit-chain"
     paths = [encode(tokenizer, s) for s in NUMBERS]
-    if mode == "single-token":
-        cands = [Candidate(s, path, False) for s, path in zip(NUMBERS, paths, strict=True)]
-    else:
-        cands = [
-            Candidate(s, path, len(path) == 1 or _continued(path, paths))
-            for s, path in zip(NUMBERS, paths, strict=True)
-        ]
+    cands = [
+        Candidate(s, path, chain and (len(path) == 1 or _continued(path, paths)))
+        for s, path in zip(NUMBERS, paths, strict=True)
+    ]
     cands += [Candidate(label, encode(tokenizer, label), False) for label in labels]
-    cont = continuation_ids(tokenizer) if mode == "digit-chain" else ()
+    cont = continuation_ids(tokenizer) if chain else ()
     return CandidateSet(tuple(cands), cont), mode
 
 

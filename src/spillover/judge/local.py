@@ -3,7 +3,8 @@
 Per metric template, the chat-rendered text before `{question}` (the instructions, ~300+
 tokens with our prompts) is run once and its KV cache kept. Items are packed in groups of up
 to `batch_tokens` fed tokens; each group is one forward pass that scores every item's
-question/answer suffix together with the trie of candidate replies (see `spillover.judge._tree` and `spillover.judge.digit_chain`).
+question/answer suffix together with the trie of candidate replies (see
+`spillover.judge._tree` and `spillover.judge.digit_chain`).
 
 When the calibration reads likelihood features of the answer (`spillover.judge.likelihood`),
 they are computed with the same model, a few more packed forward passes over each answer.
