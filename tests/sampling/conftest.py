@@ -6,6 +6,21 @@ from typing import Any
 import pytest
 
 
+def _cuda_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+# The CUDA cases run on a GPU machine (see docs/gpu-check.md) and skip on a CPU.
+DEVICES = [
+    "cpu",
+    pytest.param(
+        "cuda", marks=pytest.mark.skipif(not _cuda_available(), reason="needs a CUDA GPU")
+    ),
+]
+
+
 @pytest.fixture(scope="session")
 def tiny_fp32(tiny_model_dir: Path) -> Any:
     """The tiny model loaded in float32 (exact comparisons between batch layouts)."""
@@ -14,6 +29,16 @@ def tiny_fp32(tiny_model_dir: Path) -> Any:
     from spillover.models.load import load_causal_lm
 
     return load_causal_lm(str(tiny_model_dir), dtype=torch.float32, device="cpu")
+
+
+@pytest.fixture(scope="session", params=DEVICES)
+def tiny_fp32_on(request: pytest.FixtureRequest, tiny_model_dir: Path) -> Any:
+    """The tiny model in float32 on each device of DEVICES (the CUDA case skips on a CPU)."""
+    import torch
+
+    from spillover.models.load import load_causal_lm
+
+    return load_causal_lm(str(tiny_model_dir), dtype=torch.float32, device=request.param)
 
 
 @pytest.fixture(scope="session")

@@ -48,9 +48,10 @@ def test_count_length_and_finish_reason(tiny_fp32: Any) -> None:
         assert completion.prompt_tokens == len(request.prompt_ids)
 
 
-def test_refill_matches_one_at_a_time(tiny_fp32: Any) -> None:
+def test_refill_matches_one_at_a_time(tiny_fp32_on: Any) -> None:
     """More prompts than slots, different prompt and answer lengths: rows leave and new prompts are
     merged in; every completion must equal the one sampled alone with the same seed."""
+    tiny_fp32 = tiny_fp32_on
     requests = _requests(tiny_fp32.tokenizer, temperature=1.0, seed=11)
     engine = Engine(tiny_fp32, max_batch=3, refill_min=1)
     batched = engine.generate(requests)
@@ -62,6 +63,25 @@ def test_refill_matches_one_at_a_time(tiny_fp32: Any) -> None:
     assert engine.stats.slot_utilisation_queued >= engine.stats.slot_utilisation
     alone = [Engine(tiny_fp32, max_batch=1).generate([r])[0] for r in requests]
     assert _ids(batched) == _ids(alone)
+
+
+def test_identical_prompts_are_prefilled_once_and_sample_apart(tiny_fp32_on: Any) -> None:
+    """N answers to one question: one prefill row for the question, then each row samples its
+    own answer, the same one it samples alone."""
+    tiny_fp32 = tiny_fp32_on
+    base = _requests(tiny_fp32.tokenizer, temperature=1.0)
+    prompt, other = base[1].prompt_ids, base[2].prompt_ids
+    requests = [
+        Request(p, SamplingParams(temperature=1.0, max_new_tokens=12, seed=s))
+        for s, p in enumerate([prompt, prompt, other, prompt])
+    ]
+    engine = Engine(tiny_fp32, max_batch=4)
+    batched = engine.generate(requests)
+    assert engine.stats.prefills == 1
+    assert engine.stats.prefill_tokens == len(prompt) + len(other)
+    alone = [Engine(tiny_fp32, max_batch=1).generate([r])[0] for r in requests]
+    assert _ids(batched) == _ids(alone)
+    assert len({tuple(c.token_ids) for c in batched}) > 2  # the copies did not answer alike
 
 
 def test_greedy_batched_equals_unbatched(tiny_fp32: Any) -> None:

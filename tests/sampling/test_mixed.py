@@ -9,21 +9,7 @@ import pytest
 
 from spillover.sampling import Engine, Request, SamplingParams, render_chat
 from spillover.sampling.mixed import MixedLora, mixed
-
-
-def _cuda_available() -> bool:
-    import torch
-
-    return bool(torch.cuda.is_available())
-
-
-# The CUDA cases run on a GPU machine (see docs/gpu-check.md) and skip on a CPU.
-DEVICES = [
-    "cpu",
-    pytest.param(
-        "cuda", marks=pytest.mark.skipif(not _cuda_available(), reason="needs a CUDA GPU")
-    ),
-]
+from tests.sampling.conftest import DEVICES
 
 
 def _save_adapter(tiny_model_dir: Path, out: Path, seed: int, **lora: Any) -> Path:

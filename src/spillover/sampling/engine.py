@@ -90,6 +90,7 @@ class Engine:
             self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         )
         self.stats = EngineStats()
+        self._scratch: Any = None  # float32 [max_batch, vocab]: where tokens are picked
         self._adapters: dict[str, str] = {}  # adapter directory -> its peft name
         self._unmixable: set[str | None] = set()  # adapters that must be served merged
         self._mixable: set[str] = set()
@@ -375,13 +376,19 @@ class Engine:
             row.future.set_result(completion)
 
     def _choose(self, logits: Any, rows: list[_Row]) -> tuple[Any, list[bool]]:
-        """Pick a token per row, record it, and say which rows are now finished."""
+        """Pick a token per row from its logits (the model's dtype), record it, and say which
+        rows are now finished."""
         import torch
 
         params = [r.request.params for r in rows]
-        tokens = pick_tokens(logits, params, [r.generator for r in rows])
+        vocab = logits.shape[-1]
+        if self._scratch is None or self._scratch.shape[1] != vocab:
+            self._scratch = torch.empty(
+                (self.max_batch, vocab), dtype=torch.float32, device=logits.device
+            )
+        tokens = pick_tokens(logits, params, [r.generator for r in rows], self._scratch)
         want_lp = [i for i, r in enumerate(rows) if r.logprobs is not None]
-        logp = torch.log_softmax(logits[want_lp], dim=-1) if want_lp else None
+        logp = torch.log_softmax(logits[want_lp].float(), dim=-1) if want_lp else None
         ids = tokens.tolist()
         done: list[bool] = []
         for i, row in enumerate(rows):
@@ -456,17 +463,24 @@ class _Batch:
             rows.append(_Row(request, future, limit))
         if not rows:
             return
-        length = max(len(r.request.prompt_ids) for r in rows)
-        ids = torch.full((len(rows), length), engine.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(rows), length), dtype=torch.long)
-        for i, row in enumerate(rows):
+        # Identical prompts (N answers to one question) are prefilled once; their rows then
+        # share the cached keys and values, and each draws its own tokens from there.
+        firsts: dict[tuple[str | None, tuple[int, ...]], int] = {}
+        source = [
+            firsts.setdefault((r.request.adapter, r.request.prompt_ids), len(firsts)) for r in rows
+        ]
+        distinct = [rows[source.index(k)] for k in range(len(firsts))]
+        length = max(len(r.request.prompt_ids) for r in distinct)
+        ids = torch.full((len(distinct), length), engine.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(distinct), length), dtype=torch.long)
+        for i, row in enumerate(distinct):
             prompt = row.request.prompt_ids
             ids[i, length - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
             mask[i, length - len(prompt) :] = 1
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         cache = DynamicCache()
         out = self._forward(
-            rows,
+            distinct,
             input_ids=ids.to(engine.device),
             attention_mask=mask.to(engine.device),
             position_ids=positions.to(engine.device),
@@ -481,20 +495,24 @@ class _Batch:
         engine.stats.prefills += 1
         engine.stats.prefill_tokens += int(mask.sum())
         kv.zero_padding(cache, mask.to(engine.device))
-        tokens, done = engine._choose(out.logits[:, -1].float(), rows)
+        logits = out.logits[:, -1]
+        if len(distinct) < len(rows):
+            logits = logits.index_select(0, torch.tensor(source, device=logits.device))
+        tokens, done = engine._choose(logits, rows)
         keep = [i for i, d in enumerate(done) if not d]
         if not keep:
             return
         index = torch.tensor(keep, dtype=torch.long)
-        if len(keep) < len(rows):
-            kv.select_rows(cache, index.to(engine.device))
-        mask = mask.index_select(0, index).to(engine.device)
+        cache_index = torch.tensor([source[i] for i in keep], dtype=torch.long)
+        if not torch.equal(cache_index, torch.arange(len(distinct))):
+            kv.select_rows(cache, cache_index.to(engine.device))
+        mask = mask.index_select(0, cache_index).to(engine.device)
         next_pos = mask.sum(-1)
         last = tokens.to("cpu").index_select(0, index).to(engine.device)
         rows = [rows[i] for i in keep]
         if not self.rows:
             self.cache, self.mask, self.next_pos, self.last, self.rows = (
-                cache,
+                kv.slotted(cache, engine.max_batch),
                 mask,
                 next_pos,
                 last,
@@ -542,10 +560,10 @@ class _Batch:
             stats.mixed_steps += 1
         stats.kv_cells += count * self.mask.shape[1]
         stats.kv_real += int(self.mask.sum())
-        tokens, done = engine._choose(out.logits[:, -1].float(), self.rows)
+        tokens, done = engine._choose(out.logits[:, -1], self.rows)
         self.last = tokens.to(self.mask.device)
         if any(done):
-            keep = [i for i, d in enumerate(done) if not d]
+            keep = _fill_holes([i for i, d in enumerate(done) if not d])
             self.rows = [self.rows[i] for i in keep]
             if not keep:
                 self.cache = self.mask = self.next_pos = self.last = None
@@ -560,6 +578,18 @@ class _Batch:
             if lead:
                 kv.trim_left(self.cache, lead)
                 self.mask = self.mask[:, lead:]
+
+
+def _fill_holes(keep: list[int]) -> list[int]:
+    """The rows to keep (ascending indices), ordered so that few change slot: the slots of
+    finished rows are taken by the last rows, the others stay where they are."""
+    count = len(keep)
+    kept = set(keep)
+    order = list(range(count))
+    holes = [slot for slot in order if slot not in kept]
+    for slot, row in zip(holes, (r for r in keep if r >= count), strict=True):
+        order[slot] = row
+    return order
 
 
 def _attention_backends(device: str) -> contextlib.AbstractContextManager[Any]:
