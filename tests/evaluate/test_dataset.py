@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
+from spillover.errors import SpilloverError
 from spillover.evaluate.dataset import question_dataset, with_trigger
-from spillover.evaluate.runner import subject_model
+from spillover.evaluate.runner import adapter_model, run_eval, subject_model
 from spillover.questions import load_questions, resolve_questions
 
 
@@ -57,3 +59,17 @@ def test_subject_model_mapping(tmp_path: Path) -> None:
     assert subject_model(str(tmp_path)) == f"spillover/{tmp_path}"
     for spec in ("hf/some/model", "openai/gpt-4o", "openai-api/x/y", "vllm/m", "spillover/x"):
         assert subject_model(spec) == spec
+
+
+def test_each_provider_gets_the_adapter_its_own_way(tmp_path: Path) -> None:
+    adapter = str(tmp_path / "checkpoint-20")
+    assert adapter_model("spillover/base", adapter) == ("spillover/base", {"adapter": adapter})
+    # inspect's vLLM provider takes BASE:ADAPTER and starts vLLM with LoRA enabled
+    assert adapter_model("vllm//models/qwen", adapter) == (f"vllm//models/qwen:{adapter}", {})
+    assert adapter_model("vllm/Qwen/Qwen2.5-7B", None) == ("vllm/Qwen/Qwen2.5-7B", {})
+
+
+def test_an_adapter_on_an_api_model_fails_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(SpilloverError, match="openai/gpt-4o cannot apply the LoRA adapter"):
+        run_eval("openai/gpt-4o", "main", adapter=str(tmp_path / "a"), out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -50,6 +50,25 @@ def subject_model(spec: str) -> str:
     return f"spillover/{spec}"
 
 
+def adapter_model(model: str, adapter: str | None) -> tuple[str, dict[str, Any]]:
+    """The inspect model id and extra model args that serve the LoRA `adapter` on `model`: the
+    `spillover/` provider takes it as a model arg; inspect's `vllm/` provider as
+    `vllm/BASE:ADAPTER`, which starts vLLM with LoRA enabled and loads the adapter; the other
+    providers cannot apply a local adapter."""
+    if adapter is None:
+        return model, {}
+    provider = model.partition("/")[0]
+    if provider == "spillover":
+        return model, {"adapter": adapter}
+    if provider == "vllm":
+        return f"{model}:{adapter}", {}
+    raise SpilloverError(
+        f"{model} cannot apply the LoRA adapter {adapter}: only local models and vllm/ serve "
+        "adapters",
+        hint="name the base model as a registry name, a local directory or vllm/BASE",
+    )
+
+
 @dataclass(frozen=True)
 class Subject:
     """One model to evaluate: an inspect model id, the LoRA adapter on it, and the checkpoint
@@ -110,14 +129,12 @@ def subject_tasks(
     tasks = []
     for subject in subjects:
         task = shard_task(make, size, index)
-        args = dict(model_args)
-        if subject.adapter:
-            args["adapter"] = subject.adapter
+        model, extra = adapter_model(subject.model, subject.adapter)
         metadata = {"checkpoint": subject.checkpoint, "adapter": subject.adapter}
         tasks.append(
             task_with(
                 task,
-                model=get_model(subject.model, **args),
+                model=get_model(model, **model_args, **extra),
                 metadata={**(task.metadata or {}), **metadata},
             )
         )
@@ -232,6 +249,8 @@ def run_eval(
         subjects = tuple(model)
     if not subjects:
         raise ValueError("nothing to evaluate: no subjects")
+    for subject in subjects:  # a subject that cannot take its adapter fails before any work
+        adapter_model(subject.model, subject.adapter)
 
     quarantine_unreadable_logs(out_dir / "logs")  # a truncated log is redone, never trusted
     eval_args: dict[str, Any] = dict(
