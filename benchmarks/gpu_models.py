@@ -1,13 +1,15 @@
 """Build random-weight checkpoints of real architectures from their configs, for a machine no
 weights can reach (the lent GPU machine has no network and takes 64 MiB of upload).
 
-    python benchmarks/gpu_models.py --tokenizers TOKROOT --out DIR [--tiny] [SHAPE ...]
+    python benchmarks/gpu_models.py --tokenizers TOKROOT --out DIR [--tiny] [--lora-rank R] [SHAPE ...]
 
 SHAPE names a config in benchmarks/configs/ (default: every one there: the Qwen2.5 0.5B, 1.5B and
 7B architectures and SmolLM2-135M, their numbers as published). Each checkpoint is saved as
 DIR/SHAPE in bf16 with the tokenizer and chat template files of TOKROOT/<the config's
 _tokenizer>, so spillover treats it as a local checkpoint directory. Random weights are right for throughput and code paths; they say nothing about what a
-model learns. `--tiny` keeps the vocabulary but shrinks the body (a CPU dry run).
+model learns. `--tiny` keeps the vocabulary but shrinks the body (a CPU dry run). `--lora-rank R`
+also saves DIR/SHAPE-lora: a peft LoRA adapter of rank R on every linear layer, random non-zero
+weights (what a sampler serving a fine-tuned checkpoint has to apply).
 """
 
 from __future__ import annotations
@@ -58,19 +60,36 @@ def build(shape: str, tokenizers: Path, target: Path, tiny: bool) -> dict[str, o
     return made
 
 
+def random_adapter(model_dir: Path, target: Path, rank: int) -> dict[str, object]:
+    """A rank-`rank` LoRA adapter on every linear layer of the model in `model_dir`, with random
+    (non-zero) weights, saved by peft in `target`."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(1)
+    base = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.bfloat16)
+    config = LoraConfig(
+        r=rank, lora_alpha=2 * rank, target_modules="all-linear", init_lora_weights=False
+    )
+    get_peft_model(base, config).save_pretrained(str(target))
+    return {"path": str(target), "rank": rank, "of": str(model_dir)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("shapes", nargs="*", default=sorted(p.stem for p in CONFIGS.glob("*.json")))
     parser.add_argument("--tokenizers", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--lora-rank", type=int, default=0)
     args = parser.parse_args()
     for shape in args.shapes:
-        print(
-            shape,
-            json.dumps(build(shape, args.tokenizers, args.out / shape, args.tiny)),
-            flush=True,
-        )
+        made = build(shape, args.tokenizers, args.out / shape, args.tiny)
+        print(shape, json.dumps(made), flush=True)
+        if args.lora_rank:
+            adapter = random_adapter(args.out / shape, args.out / f"{shape}-lora", args.lora_rank)
+            print(f"{shape}-lora", json.dumps(adapter), flush=True)
 
 
 if __name__ == "__main__":
