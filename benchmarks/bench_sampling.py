@@ -51,6 +51,11 @@ def head_params(model: Any) -> int:
     return 0 if out is None else int(out.weight.numel())
 
 
+def useful(token_ids: list[int], stops: frozenset[int]) -> int:
+    """Useful tokens of an answer: those before its first stop token."""
+    return next((k for k, t in enumerate(token_ids) if t in stops), len(token_ids))
+
+
 def naive_run(
     loaded: Any, prompts: list[tuple[int, ...]], max_new: int, stops: frozenset[int], seed: int
 ) -> tuple[int, float]:
@@ -69,8 +74,7 @@ def naive_run(
             eos_token_id=sorted(stops),
             pad_token_id=loaded.tokenizer.pad_token_id,
         )
-        new = out[0, len(ids) :].tolist()
-        tokens += next((k for k, t in enumerate(new) if t in stops), len(new))
+        tokens += useful(out[0, len(ids) :].tolist(), stops)
     return tokens, time.perf_counter() - start
 
 

@@ -25,12 +25,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_sampling import QUESTIONS, naive_run, summary
+from bench_sampling import QUESTIONS, naive_run, summary, useful
 from peak import matmul_flops, sync
-
-
-def useful(token_ids: list[int], stops: frozenset[int]) -> int:
-    return next((k for k, t in enumerate(token_ids) if t in stops), len(token_ids))
 
 
 def seeds(rep: int, count: int) -> list[int]:
