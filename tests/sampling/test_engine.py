@@ -147,6 +147,8 @@ def test_adapter_switch_and_back_to_base(
     base_again = engine.generate(_requests(loaded.tokenizer, 0.0))
     assert _ids(tuned) != _ids(base)
     assert _ids(base_again) == _ids(base)
+    # a plain LoRA adapter is merged from its file: no peft modules wrap the model's layers
+    assert not any("lora" in type(m).__module__ for m in engine.model.modules())
     # the adapter on the shared base equals a model loaded with the adapter attached
     reference = load_causal_lm(
         str(tiny_model_dir), adapter=tiny_adapter, dtype=torch.float32, device="cpu"

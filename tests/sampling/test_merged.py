@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from spillover.sampling.merged import mergeable, merged
+from spillover.sampling.merged import mergeable, merged, merged_lora
+from tests.sampling.conftest import DEVICES
 
 
 def _peft(tiny_model_dir: Path, **lora: Any) -> Any:
@@ -67,3 +68,61 @@ def test_adapters_that_cannot_be_merged_decode_through_peft(tiny_model_dir: Path
     assert not was_merged
     assert torch.equal(got, expected)
     assert not mergeable(dora, "missing")
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_merged_lora_reads_the_adapter_file_and_leaves_no_peft_modules(
+    tiny_model_dir: Path, tmp_path: Path, device: str
+) -> None:
+    import torch
+    from peft.tuners.lora import LoraLayer
+    from transformers import AutoModelForCausalLM
+
+    peft_model = _peft(tiny_model_dir, target_modules=["q_proj", "v_proj", "down_proj"])
+    peft_model.save_pretrained(str(tmp_path))
+    peft_model.to(device)
+    plain = AutoModelForCausalLM.from_pretrained(str(tiny_model_dir), dtype=torch.float32)
+    plain = plain.to(device).eval()
+    before = _weights(plain)
+    ids = torch.tensor([[1, 5, 9, 13, 17, 21]], device=device)
+    with torch.no_grad():
+        lora = peft_model(input_ids=ids).logits
+        with merged_lora(plain, tmp_path):
+            fused = plain(input_ids=ids).logits
+        after = plain(input_ids=ids).logits
+    torch.testing.assert_close(fused, lora, atol=1e-4, rtol=1e-4)
+    assert not any(isinstance(m, LoraLayer) for m in plain.modules())
+    for key, value in _weights(plain).items():
+        assert torch.equal(value, before[key]), key
+    assert not torch.allclose(after, lora, atol=1e-3)  # the base model again
+
+
+def test_merged_lora_switches_off_attached_peft_branches(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    import torch
+
+    other = _peft(tiny_model_dir, target_modules=["q_proj"])  # branches of another adapter
+    torch.manual_seed(7)
+    saved = _peft(tiny_model_dir, target_modules=["v_proj"])
+    saved.save_pretrained(str(tmp_path))
+    ids = torch.tensor([[2, 4, 6, 8]])
+    with torch.no_grad():
+        expected = saved(input_ids=ids).logits
+        with merged_lora(other, tmp_path):
+            got = other(input_ids=ids).logits
+    torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
+
+
+def test_merged_lora_refuses_what_it_cannot_merge(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from spillover.errors import SpilloverError
+
+    _peft(tiny_model_dir, target_modules=["q_proj"], use_dora=True).save_pretrained(str(tmp_path))
+    model = _peft(tiny_model_dir, target_modules=["q_proj"])
+    before = _weights(model)
+    with (
+        pytest.raises(SpilloverError, match="cannot be merged: config sets use_dora"),
+        merged_lora(model, tmp_path),
+    ):
+        pass
+    assert all(value.equal(before[k]) for k, value in _weights(model).items())

@@ -7,10 +7,12 @@ while there is work.
 
 Adapters: while every waiting row wants the same LoRA adapter (one eval, one checkpoint), the
 worker serves that group with the adapter merged into the base weights
-(`spillover.sampling.merged`), so a step costs what a base-model step costs. When rows for
-several adapters wait at once (a sweep evaluating its checkpoints together), they share one batch
-instead: each forward pass adds every row's own adapter delta (`spillover.sampling.mixed`). A
-merged group that sees other adapters waiting hands its unfinished rows over to a mixed batch.
+(`spillover.sampling.merged`), so a step costs what a base-model step costs: a plain LoRA
+adapter is read from its safetensors and merged into the model's own linear layers, other kinds
+go through peft's modules. When rows for several adapters wait at once (a sweep evaluating its
+checkpoints together), they share one batch instead: each forward pass adds every row's own
+adapter delta (`spillover.sampling.mixed`). A merged group that sees other adapters waiting
+hands its unfinished rows over to a mixed batch.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from typing import Any
 
 from spillover.errors import SpilloverError
 from spillover.sampling import kv
-from spillover.sampling.merged import merged
+from spillover.sampling.merged import merged, merged_lora
+from spillover.sampling.mixed import lora_problem
 from spillover.sampling.pick import pick_tokens
 from spillover.sampling.types import Completion, EngineStats, Request, TokenLogprob
 
@@ -213,8 +216,6 @@ class Engine:
             return False
         if adapter is None or adapter in self._mixable:
             return True
-        from spillover.sampling.mixed import lora_problem
-
         if lora_problem(Path(adapter)) is None:
             self._mixable.add(adapter)
             return True
@@ -242,6 +243,8 @@ class Engine:
             if isinstance(self.model, PeftModel):
                 return self.model.disable_adapter()  # type: ignore[no-any-return]
             return contextlib.nullcontext()
+        if self._can_mix(adapter):  # plain LoRA: merged without peft's modules
+            return merged_lora(self.model, Path(adapter))
         name = self._adapters.get(adapter)
         if name is None:
             path = Path(adapter)

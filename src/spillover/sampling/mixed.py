@@ -123,6 +123,27 @@ def read_lora(path: Path) -> tuple[dict[str, tuple[Any, Any]], str | None]:
     return out, None
 
 
+def lora_bases(model: Any, found: dict[str, tuple[Any, Any]]) -> tuple[dict[str, Any], str | None]:
+    """The base `torch.nn.Linear` of `model` (unwrapped from peft) for each module `read_lora`
+    found, or ({}, why) when one is missing or not a linear layer of the adapter's shape."""
+    import torch
+
+    model = model.get_base_model() if hasattr(model, "get_base_model") else model
+    bases: dict[str, Any] = {}
+    for module, (a, b) in found.items():
+        try:
+            base = model.get_submodule(module)
+        except AttributeError:
+            return {}, f"the model has no module {module}"
+        base = base.get_base_layer() if hasattr(base, "get_base_layer") else base
+        if type(base) is not torch.nn.Linear or base.weight.shape != (b.shape[1], a.shape[0]):
+            return {}, f"{module} is not a linear layer of the adapter's shape"
+        bases[module] = base
+    if not bases:
+        return {}, "no LoRA weights"
+    return bases, None
+
+
 class _LayerWeights:
     """One base linear's LoRA weights per adapter, and their stack in the session's order."""
 
@@ -181,21 +202,9 @@ class MixedLora:
         found, why = read_lora(path)
         if why is not None:
             return why
-        import torch
-
-        model = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
-        bases: dict[str, Any] = {}
-        for module, (a, b) in found.items():
-            try:
-                base = model.get_submodule(module)
-            except AttributeError:
-                return f"the model has no module {module}"
-            base = base.get_base_layer() if hasattr(base, "get_base_layer") else base
-            if type(base) is not torch.nn.Linear or base.weight.shape != (b.shape[1], a.shape[0]):
-                return f"{module} is not a linear layer of the adapter's shape"
-            bases[module] = base
-        if not bases:
-            return "no LoRA weights"
+        bases, why = lora_bases(self.model, found)
+        if why is not None:
+            return why
         for module, base in bases.items():
             weights = self._layers.get(id(base))
             if weights is None:
