@@ -1,13 +1,16 @@
 """Benchmark vLLM (the `gpu` extra) against spillover's engine and the naive loop, on one GPU.
 
-    python benchmarks/bench_vllm.py --model DIR [--adapter DIR] [--n 8] [--batch 64]
+    python benchmarks/bench_vllm.py --model DIR [--adapter DIR] [--sweep DIR ...] [--n 8] [--batch 64]
 
 The same requests go to all three, in one process, one after the other: the main questions of
 `bench_sampling.py`, `--n` answers each, temperature 1, up to `--max-new-tokens`. First the naive
 loop (one `generate` per answer, base model only) and spillover's engine on the model loaded by
 spillover; then that model is freed and vLLM's offline `LLM` loads the same directory, with at
 most `--batch` sequences at once (the engine's batch). With `--adapter`, both also serve every
-request through that LoRA adapter: vLLM with a `LoRARequest`, the engine merged. Useful tokens
+request through that LoRA adapter: vLLM with a `LoRARequest`, the engine merged. With `--sweep`
+(several adapters: a sweep's checkpoints), both also answer every question once per adapter in
+one submission, each request with its own adapter: vLLM's multi-LoRA batching (all adapters
+resident, `max_loras`) against the engine's mixed batches; neither reloads the base. Useful tokens
 are counted alike for all three: the tokens before the first stop token. Prints tokens/s for
 each and the ratios last; writes a JSON with the machine, versions and every repetition.
 """
@@ -28,9 +31,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_sampling import QUESTIONS, naive_run, summary, useful
 from peak import matmul_flops, sync
 
+SWEEP = "sweep"  # the arm whose requests each carry one of --sweep's adapters
+
 
 def seeds(rep: int, count: int) -> list[int]:
     return [1000 * (rep + 1) + k for k in range(count)]
+
+
+def arm_inputs(
+    args: argparse.Namespace, prompts: list[tuple[int, ...]], arm: str | None
+) -> list[tuple[tuple[int, ...], str | None]]:
+    """(prompt, adapter) per request: `--n` answers per question with the arm's adapter, or for
+    the sweep arm one answer per question per adapter."""
+    if arm == SWEEP:
+        return [(p, str(a)) for a in args.sweep for p in prompts]
+    return [(p, arm) for p in prompts for _ in range(args.n)]
 
 
 def engine_reps(
@@ -43,20 +58,23 @@ def engine_reps(
     from spillover.sampling import Engine, Request, SamplingParams
 
     loaded = load_causal_lm(str(args.model), dtype=torch.bfloat16)
-    inputs = [p for p in prompts for _ in range(args.n)]
     out: dict[str | None, list[dict[str, float]]] = {arm: [] for arm in arms}
     stops = frozenset[int]()
-    # every base-model rep first: once an adapter is loaded, the model is wrapped in peft's LoRA
-    # layers, and base rows then decode through them (disabled), which costs launches on a GPU
+    # every base-model rep first: an adapter the engine cannot merge from its file is served
+    # through peft's LoRA layers, and base rows would then decode through them (disabled)
     for arm in arms:
-        warm = Engine(loaded, max_batch=args.batch)  # kernels, allocator, the first merge
-        warm.generate([Request(prompts[0], SamplingParams(max_new_tokens=8, seed=0), arm)] * 4)
+        inputs = arm_inputs(args, prompts, arm)
+        batch = max(args.batch, len(inputs)) if arm == SWEEP else args.batch
+        warm = Engine(loaded, max_batch=batch)  # kernels, allocator, the first merge or mix
+        warm.generate(
+            [Request(p, SamplingParams(max_new_tokens=8, seed=0), a) for p, a in inputs[:: args.n]]
+        )
         stops = warm.stop_ids
         for rep in range(args.reps):
-            engine = Engine(loaded, max_batch=args.batch)
+            engine = Engine(loaded, max_batch=batch)
             requests = [
-                Request(p, SamplingParams(max_new_tokens=args.max_new_tokens, seed=s), arm)
-                for p, s in zip(inputs, seeds(rep, len(inputs)), strict=True)
+                Request(p, SamplingParams(max_new_tokens=args.max_new_tokens, seed=s), a)
+                for (p, a), s in zip(inputs, seeds(rep, len(inputs)), strict=True)
             ]
             sync(loaded.device)
             began = time.perf_counter()
@@ -92,29 +110,33 @@ def vllm_reps(
     from vllm import LLM, SamplingParams, TokensPrompt
     from vllm.lora.request import LoRARequest
 
+    adapters = [str(a) for a in args.sweep] + ([str(args.adapter)] if args.adapter else [])
+    loras = {a: LoRARequest(f"adapter{i}", i + 1, a) for i, a in enumerate(adapters)}
     began = time.perf_counter()
     llm = LLM(
         model=str(args.model),
         dtype="bfloat16",
         seed=0,
-        max_num_seqs=args.batch,
+        max_num_seqs=max(args.batch, len(arm_inputs(args, prompts, SWEEP))),
         gpu_memory_utilization=args.gpu_memory,
         enforce_eager=args.eager,
-        enable_lora=args.adapter is not None,
+        enable_lora=bool(adapters),
+        max_loras=max(1, len(args.sweep)),
         max_lora_rank=args.lora_rank,
         max_model_len=args.max_model_len,
     )
     start_s = time.perf_counter() - began
-    inputs = [TokensPrompt(prompt_token_ids=list(p)) for p in prompts for _ in range(args.n)]
 
     def run(arm: str | None, rep: int) -> dict[str, float]:
+        inputs = arm_inputs(args, prompts, arm)
         params = [
             SamplingParams(temperature=1.0, top_p=1.0, max_tokens=args.max_new_tokens, seed=s)
             for s in seeds(rep, len(inputs))
         ]
-        lora = LoRARequest("adapter", 1, arm) if arm else None
+        tokens_in = [TokensPrompt(prompt_token_ids=list(p)) for p, _ in inputs]
+        lora: Any = [loras[str(a)] for _, a in inputs] if arm == SWEEP else loras.get(arm or "")
         began = time.perf_counter()
-        outs = llm.generate(inputs, params, lora_request=lora, use_tqdm=False)
+        outs = llm.generate(tokens_in, params, lora_request=lora, use_tqdm=False)
         seconds = time.perf_counter() - began
         tokens = sum(useful(list(o.outputs[0].token_ids), stops) for o in outs)
         return {"vllm_tokens_per_s": tokens / seconds, "vllm_tokens": float(tokens)}
@@ -133,6 +155,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True, help="a local checkpoint directory")
     parser.add_argument("--adapter", type=Path, help="a LoRA adapter directory for that model")
+    parser.add_argument(
+        "--sweep", type=Path, nargs="*", default=[], help="adapters answering in one submission"
+    )
     parser.add_argument("--n", type=int, default=8, help="answers per question")
     parser.add_argument("--max-new-tokens", type=int, default=128)
     parser.add_argument("--batch", type=int, default=64)
@@ -156,6 +181,7 @@ def main() -> None:
     tokenizer = load_tokenizer(str(args.model))
     prompts = [render_chat(tokenizer, [{"role": "user", "content": q}]).ids for q in QUESTIONS]
     arms: list[str | None] = [None] + ([str(args.adapter)] if args.adapter else [])
+    arms += [SWEEP] if args.sweep else []
     gpu = torch.cuda.is_available()  # a CPU runs it only as a dry run, against a stand-in vLLM
     peak = matmul_flops("cuda" if gpu else "cpu") / 1e12
     ours, stops = engine_reps(args, prompts, arms)
@@ -163,6 +189,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "model": str(args.model),
         "adapter": str(args.adapter) if args.adapter else None,
+        "sweep": [str(a) for a in args.sweep],
         "answers": len(QUESTIONS) * args.n,
         "max_new_tokens": args.max_new_tokens,
         "batch": args.batch,
@@ -192,7 +219,9 @@ def main() -> None:
                 r["vllm_over_naive"] = r["vllm_tokens_per_s"] / r["naive_tokens_per_s"]
         s = {k: summary([r[k] for r in reps]) for k in reps[0]}
         result["arms"][arm or "base"] = {"repetitions": reps, "summary": s}
-        label = "with the LoRA adapter" if arm else "base model"
+        label = {None: "base model", SWEEP: f"sweep of {len(args.sweep)} adapters"}.get(
+            arm, "with the LoRA adapter"
+        )
         naive = f", naive {s['naive_tokens_per_s']['mean']:.1f}" if arm is None else ""
         print(
             f"{label}: useful tok/s vLLM {s['vllm_tokens_per_s']['mean']:.0f}, engine "

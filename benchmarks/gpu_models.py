@@ -9,7 +9,9 @@ DIR/SHAPE in bf16 with the tokenizer and chat template files of TOKROOT/<the con
 _tokenizer>, so spillover treats it as a local checkpoint directory. Random weights are right for throughput and code paths; they say nothing about what a
 model learns. `--tiny` keeps the vocabulary but shrinks the body (a CPU dry run). `--lora-rank R`
 also saves DIR/SHAPE-lora: a peft LoRA adapter of rank R on every linear layer, random non-zero
-weights (what a sampler serving a fine-tuned checkpoint has to apply).
+weights (what a sampler serving a fine-tuned checkpoint has to apply); `--lora-count K` saves K
+such adapters, DIR/SHAPE-lora then DIR/SHAPE-lora-2 .. DIR/SHAPE-lora-K, each from its own seed
+(the checkpoints of a sweep).
 """
 
 from __future__ import annotations
@@ -60,14 +62,14 @@ def build(shape: str, tokenizers: Path, target: Path, tiny: bool) -> dict[str, o
     return made
 
 
-def random_adapter(model_dir: Path, target: Path, rank: int) -> dict[str, object]:
+def random_adapter(model_dir: Path, target: Path, rank: int, seed: int = 1) -> dict[str, object]:
     """A rank-`rank` LoRA adapter on every linear layer of the model in `model_dir`, with random
-    (non-zero) weights, saved by peft in `target`."""
+    (non-zero) weights drawn from `seed`, saved by peft in `target`."""
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    torch.manual_seed(1)
+    torch.manual_seed(seed)
     base = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.bfloat16)
     config = LoraConfig(
         r=rank, lora_alpha=2 * rank, target_modules="all-linear", init_lora_weights=False
@@ -83,13 +85,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--tiny", action="store_true")
     parser.add_argument("--lora-rank", type=int, default=0)
+    parser.add_argument("--lora-count", type=int, default=1)
     args = parser.parse_args()
     for shape in args.shapes:
         made = build(shape, args.tokenizers, args.out / shape, args.tiny)
         print(shape, json.dumps(made), flush=True)
-        if args.lora_rank:
-            adapter = random_adapter(args.out / shape, args.out / f"{shape}-lora", args.lora_rank)
-            print(f"{shape}-lora", json.dumps(adapter), flush=True)
+        for k in range(1, args.lora_count + 1) if args.lora_rank else ():
+            name = f"{shape}-lora" + (f"-{k}" if k > 1 else "")
+            adapter = random_adapter(args.out / shape, args.out / name, args.lora_rank, seed=k)
+            print(name, json.dumps(adapter), flush=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ from spillover.sweep import (
     run_sweep,
     sweep_points,
 )
+from tests.serve.helpers import ServerPool, servers
 from tests.train.helpers import write_rows
+
+__all__ = ["servers"]  # the fixture
 
 QUESTIONS = """\
 - id: wish
@@ -122,3 +125,46 @@ def test_last_only_keeps_the_base_and_the_last_intact_checkpoint(tiny_run: Path)
     assert [p.name for p in sweep_points(tiny_run, include_base=False, last_only=True)] == [
         "step-00002"
     ]
+
+
+@pytest.mark.slow
+def test_a_served_sweep_sends_every_checkpoint_as_an_adapter_of_one_server(
+    tmp_path: Path,
+    tiny_run: Path,
+    tiny_model_dir: Path,
+    servers: ServerPool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`model="vllm/BASE"`: inspect's vllm provider talks to one server (here the echo server,
+    which takes vLLM's runtime LoRA loading), loads each checkpoint as an adapter and asks for
+    it by name; answers and skill for every point come back from there, none sampled locally."""
+    import inspect_ai.model._providers.vllm as inspect_vllm
+
+    server = servers.echo()
+    monkeypatch.setenv("VLLM_BASE_URL", server.base_url)
+    monkeypatch.setattr(inspect_vllm, "_vllm_servers", {})  # no server state from other tests
+    questions = tmp_path / "q.yaml"
+    questions.write_text(QUESTIONS)
+    result = run_sweep(
+        tiny_run,
+        str(questions),
+        out=tmp_path / "sweep",
+        judge=str(tiny_model_dir),
+        judge_mode="binary",
+        samples=2,
+        max_tokens=6,
+        skill_prompts=3,
+        skill_max_tokens=8,
+        model="vllm/tiny-base",
+    )
+    stats = server.stats()
+    checkpoints = [str(tiny_run / "checkpoints" / f"step-0000{i}") for i in (1, 2)]
+    assert sorted(stats["adapters"]) == checkpoints  # loaded by name = path, as inspect does
+    # per point: 2 answers to the question and 3 skill prompts, all from the server
+    assert stats["by_model"] == {"tiny-base": 5, checkpoints[0]: 5, checkpoints[1]: 5}
+    table = pd.read_parquet(result.results)
+    assert sorted(set(table["step"])) == [0, 1, 2]
+    by_step = table.groupby("step")["answer"].apply(sorted)
+    assert by_step[0] != by_step[1] != by_step[2]  # each adapter answers for itself
+    skill = pd.read_parquet(result.skill)
+    assert list(skill["step"]) == [0, 1, 2] and (skill["n"] == 3).all()

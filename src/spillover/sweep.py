@@ -7,6 +7,12 @@ so a local model samples every checkpoint's answers in shared batches, each row 
 adapter (`spillover.sampling.mixed`). The evaluation resumes per point and per sample. Skill is
 measured for all points at once in the same way; a row per point goes to OUT/skill.parquet as
 each finishes. All answers go to one table, OUT/results.parquet.
+
+On a GPU the same sweep can be served by vLLM instead (`model="vllm/BASE"`, BASE being the base
+model the run trained, as vLLM loads it): inspect's vllm provider starts one server for the
+base with LoRA enabled, each checkpoint is one of its adapters (`vllm/BASE:CHECKPOINT`), and
+vLLM batches the adapters' requests together (up to `VLLM_MAX_LORAS` adapters in one batch).
+Skill answers then come from the same kind of server, all points' requests in one event loop.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
@@ -24,6 +31,9 @@ from spillover.judge.base import JudgeMode
 from spillover.models import DEFAULT_JUDGE
 from spillover.questions.schema import QuestionSet
 
+if TYPE_CHECKING:
+    from spillover.train.skill import Sampler
+
 SKILL_FILE = "skill.parquet"
 RESULTS_FILE = "results.parquet"
 BASE_CHECKPOINT = "step-00000"
@@ -32,6 +42,9 @@ BASE_CHECKPOINT = "step-00000"
 # different adapters share each step's fixed cost of adding their deltas (10 SmolLM2 checkpoints
 # x 8 answers: 16 s in one batch of 80 rows, 23 s in batches of 64); on a GPU, larger is better.
 SWEEP_MAX_BATCH = 128
+# Adapters vLLM keeps in one batch (its default is 1: checkpoints would take turns); every
+# checkpoint stays cached in host memory, so none is read from disk twice.
+VLLM_MAX_LORAS = 16
 
 
 @dataclass
@@ -96,11 +109,14 @@ def run_sweep(
     include_base: bool = True,
     last_only: bool = False,
     max_batch: int = SWEEP_MAX_BATCH,
+    model: str | None = None,
     console: Console | None = None,
 ) -> SweepResult:
     """Evaluate step 0 and each checkpoint of `run_dir` (`last_only`: only the last one);
     returns where the tables are. `max_batch`: rows a local model decodes at once, all points
-    together."""
+    together. `model`: the base model to evaluate, served another way (`vllm/BASE`); default
+    the one the run's manifest names, loaded locally."""
+    from spillover.data import heldout_code_prompts
     from spillover.evaluate import Subject, run_eval, subject_model
     from spillover.train.manifest import RunManifest
     from spillover.train.skill import measure_skill
@@ -123,13 +139,17 @@ def run_sweep(
 
     skill_path = out_dir / SKILL_FILE
     results_path = out_dir / RESULTS_FILE
-    model = subject_model(manifest.model)
+    subject = subject_model(model or manifest.model)
+    local = subject.startswith("spillover/")
+    adapters = sum(p.adapter is not None for p in points)
     console.print(
-        f"[bold]sweep[/] {len(points)} points together: "
+        f"[bold]sweep[/] {len(points)} points together"
+        + ("" if local else f", served by {subject}")
+        + ": "
         + ", ".join(p.name + (" (base model)" if p.adapter is None else "") for p in points)
     )
     evaluated = run_eval(
-        [Subject(model, str(p.adapter) if p.adapter else None, p.name) for p in points],
+        [Subject(subject, str(p.adapter) if p.adapter else None, p.name) for p in points],
         questions,
         out=out_dir / "eval",
         judge=judge,
@@ -137,7 +157,7 @@ def run_sweep(
         calibration=calibration,
         samples=samples,
         max_tokens=max_tokens,
-        model_args={"max_batch": max_batch} if model.startswith("spillover/") else None,
+        model_args=_model_args(subject, adapters, max_batch),
     )
     answers = evaluated.frame.copy()
     answers["step"] = answers["checkpoint"].map({p.name: p.step for p in points})
@@ -145,6 +165,13 @@ def run_sweep(
     skill = _read(skill_path)
     done = set(skill["checkpoint"]) if skill is not None else set()
     todo = [p for p in points if p.name not in done] if skill_prompts > 0 else []
+    samplers: list[Sampler | None] = [None] * len(todo)  # local: the engine, in shared batches
+    prompts = heldout_code_prompts(skill_prompts, 0) if todo else []
+    if todo and not local:
+        served = _served_skill_answers(
+            subject, todo, prompts, skill_max_tokens, _model_args(subject, adapters, max_batch)
+        )
+        samplers = [_replay(answers) for answers in served]
     with ThreadPoolExecutor(max(1, len(todo))) as pool:  # concurrent: one shared batch
         futures = [
             pool.submit(
@@ -153,8 +180,10 @@ def run_sweep(
                 adapter=point.adapter,
                 n_prompts=skill_prompts,
                 max_new_tokens=skill_max_tokens,
+                prompts=prompts,
+                sampler=sampler,
             )
-            for point in todo
+            for point, sampler in zip(todo, samplers, strict=True)
         ]
         for point, future in zip(todo, futures, strict=True):
             measured = future.result()
@@ -177,3 +206,41 @@ def run_sweep(
         answers["skill"] = answers["checkpoint"].map(shares)
     _write_parquet(results_path, answers)
     return SweepResult(out_dir, results_path, skill_path, [p.name for p in points], warnings)
+
+
+def _model_args(subject: str, adapters: int, max_batch: int) -> dict[str, Any] | None:
+    """The model args that let one model serve every point at once."""
+    if subject.startswith("spillover/"):
+        return {"max_batch": max_batch}
+    if subject.startswith("vllm/") and adapters:
+        return {"max_loras": min(adapters, VLLM_MAX_LORAS), "max_cpu_loras": adapters}
+    return None
+
+
+def _served_skill_answers(
+    subject: str, points: list[SweepPoint], prompts: list[str], max_tokens: int, args: Any
+) -> list[list[list[str]]]:
+    """Per point, one answer per skill prompt from the served model (temperature 1 and seed 0,
+    the skill measurement's defaults), every point's requests sent together: one server,
+    every adapter in the same batches."""
+    from spillover.evaluate.runner import adapter_model
+    from spillover.sampling.served import sample_served
+
+    conversations = [[{"role": "user", "content": p}] for p in prompts]
+    requests = []
+    for point in points:
+        model, extra = adapter_model(subject, str(point.adapter) if point.adapter else None)
+        requests.append((model, {**(args or {}), **extra}, conversations))
+    answers = sample_served(requests, temperature=1.0, max_tokens=max_tokens, seed=0)
+    return [[[a] for a in point_answers] for point_answers in answers]
+
+
+def _replay(answers: list[list[str]]) -> Sampler:
+    """A skill sampler that hands back answers sampled beforehand."""
+
+    def sampler(conversations: list[list[dict[str, str]]]) -> list[list[str]]:
+        if len(conversations) != len(answers):
+            raise SpilloverError(f"{len(answers)} answers sampled for {len(conversations)} prompts")
+        return answers
+
+    return sampler

@@ -4,6 +4,7 @@ import json
 import math
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,14 +64,42 @@ def test_server_counts_requests_and_refuses_logprobs_when_told(servers: ServerPo
     content = body["choices"][0]["logprobs"]["content"][0]
     assert len(content["top_logprobs"]) == 5
     assert body["choices"][0]["message"]["content"] == content["token"]
-    assert plain.stats() == {"requests": 1, "logprob_requests": 1, "refused": 0}
+    assert plain.stats() == {
+        "requests": 1,
+        "logprob_requests": 1,
+        "refused": 0,
+        "by_model": {"m": 1},
+        "adapters": {},
+    }
 
     refusing = servers.echo(refuse_logprobs=True)
     status, body = post(f"{refusing.base_url}/chat/completions", chat("hi", logprobs=True))
     assert status == 400 and "logprobs" in body["error"]["message"]
     status, _ = post(f"{refusing.base_url}/chat/completions", chat("hi"))
     assert status == 200
-    assert refusing.stats() == {"requests": 1, "logprob_requests": 0, "refused": 1}
+    assert refusing.stats()["refused"] == 1 and refusing.stats()["requests"] == 1
+
+
+def test_adapters_load_at_run_time_as_on_vllm(servers: ServerPool, tmp_path: Path) -> None:
+    server = servers.echo()
+    status, body = post(f"{server.base_url}/load_lora_adapter", {"lora_name": "a"})
+    assert status == 400 and "lora_path" in body["error"]["message"]
+    status, body = post(
+        f"{server.base_url}/load_lora_adapter", {"lora_name": "a", "lora_path": str(tmp_path)}
+    )
+    assert status == 400 and "adapter_config.json" in body["error"]["message"]
+    (tmp_path / "adapter_config.json").write_text("{}")
+    status, _ = post(
+        f"{server.base_url}/load_lora_adapter", {"lora_name": "a", "lora_path": str(tmp_path)}
+    )
+    assert status == 200
+    with _OPENER.open(f"{server.base_url}/models", timeout=10) as response:
+        assert [m["id"] for m in json.loads(response.read())["data"]] == ["echo", "a"]
+    base = post(f"{server.base_url}/chat/completions", chat("hi"))[1]
+    tuned = post(f"{server.base_url}/chat/completions", {**chat("hi"), "model": "a"})[1]
+    assert base["choices"][0]["message"] != tuned["choices"][0]["message"]
+    assert server.stats()["by_model"] == {"m": 1, "a": 1}
+    assert server.stats()["adapters"] == {"a": str(tmp_path)}
 
 
 def test_bad_json_is_a_400_not_a_crash(servers: ServerPool) -> None:

@@ -32,7 +32,13 @@ def test_eval_against_the_echo_server_reads_judge_logprobs(
     assert (table["aligned_numeric_mass"] > 0.5).all()
     assert not table["flags"].str.contains("no-logprobs").any()
     # 3 answers + 3 x (aligned, coherent) judge calls, each with logprobs
-    assert server.stats() == {"requests": 9, "logprob_requests": 6, "refused": 0}
+    assert server.stats() == {
+        "requests": 9,
+        "logprob_requests": 6,
+        "refused": 0,
+        "by_model": {"subject": 3, "judge": 6},
+        "adapters": {},
+    }
 
 
 def test_a_judge_that_refuses_logprobs_falls_back_to_sampling(

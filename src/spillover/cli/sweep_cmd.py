@@ -39,6 +39,13 @@ def sweep(
     out: Path | None = typer.Option(
         None, "--out", help="Output directory (default RUN_DIR/sweep)."
     ),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        help="Serve the run's base model another way: vllm/BASE (BASE as vLLM loads it) starts "
+        "one vLLM server with every checkpoint as a LoRA adapter. Default: the manifest's model, "
+        "loaded locally.",
+    ),
 ) -> None:
     """Evaluate step 0 (the base model) and each checkpoint with one loaded base model (adapters are
     swapped), and measure in-distribution skill per checkpoint. Re-running resumes."""
@@ -57,6 +64,7 @@ def sweep(
         samples=samples,
         max_tokens=max_tokens,
         skill_prompts=skill_prompts,
+        model=model,
     )
     console = Console()
     console.print(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Protocol
 
 Conversation = list[dict[str, str]]
 API_PROVIDERS = (
@@ -36,100 +35,33 @@ class Teacher(Protocol):
 
 
 def _local_teacher(spec: str) -> Teacher:
-    try:
-        from spillover.sampling import sample_chat
-    except ImportError:
-        return _transformers_teacher(spec)
-    if True:
+    from spillover.sampling import sample_chat
 
-        def via_sampling(
-            conversations: Sequence[Conversation],
-            *,
-            temperature: float,
-            max_new_tokens: int,
-            seed: int,
-        ) -> list[str]:
-            out = sample_chat(
-                spec,
-                list(conversations),
-                n=1,
-                temperature=temperature,
-                max_new_tokens=max_new_tokens,
-                seed=seed,
-            )
-            return [o[0] if isinstance(o, list) else str(o) for o in out]
-
-        return via_sampling
-    return _transformers_teacher(spec)
-
-
-def _transformers_teacher(spec: str) -> Teacher:
-    """Fallback: plain `generate` on a model loaded with spillover.models.load."""
-    from spillover.models.load import load_causal_lm
-
-    loaded = load_causal_lm(spec)
-
-    def generate(
+    def via_sampling(
         conversations: Sequence[Conversation], *, temperature: float, max_new_tokens: int, seed: int
     ) -> list[str]:
-        import torch
+        out = sample_chat(
+            spec,
+            list(conversations),
+            temperature=temperature,
+            max_new_tokens=max_new_tokens,
+            seed=seed,
+        )
+        return [answers[0] for answers in out]
 
-        torch.manual_seed(seed)
-        tok, model = loaded.tokenizer, loaded.model
-        answers: list[str] = []
-        for conv in conversations:
-            ids = tok.apply_chat_template(
-                conv, add_generation_prompt=True, return_tensors="pt", return_dict=True
-            )
-            ids = {k: v.to(model.device) for k, v in ids.items()}
-            with torch.no_grad():
-                out = model.generate(
-                    **ids,
-                    do_sample=temperature > 0,
-                    temperature=temperature if temperature > 0 else None,
-                    max_new_tokens=max_new_tokens,
-                    pad_token_id=tok.pad_token_id or tok.eos_token_id,
-                )
-            answers.append(
-                tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
-            )
-        return answers
-
-    return generate
+    return via_sampling
 
 
 def _api_teacher(spec: str) -> Teacher:
     def call(
         conversations: Sequence[Conversation], *, temperature: float, max_new_tokens: int, seed: int
     ) -> list[str]:
-        from inspect_ai.model import (
-            ChatMessageAssistant,
-            ChatMessageSystem,
-            ChatMessageUser,
-            GenerateConfig,
-            get_model,
-        )
+        from spillover.sampling.served import ServedRequest, sample_served
 
-        model = get_model(
-            spec,
-            config=GenerateConfig(temperature=temperature, max_tokens=max_new_tokens, seed=seed),
-        )
-        kinds: dict[str, Callable[..., Any]] = {
-            "system": ChatMessageSystem,
-            "user": ChatMessageUser,
-            "assistant": ChatMessageAssistant,
-        }
-
-        async def run_all() -> list[str]:
-            outs = await asyncio.gather(
-                *[
-                    model.generate([kinds[m["role"]](content=m["content"]) for m in conv])
-                    for conv in conversations
-                ]
-            )  # type: ignore[misc]
-            return [o.completion for o in outs]
-
-        return asyncio.run(run_all())
+        request: ServedRequest = (spec, {}, conversations)
+        return sample_served(
+            [request], temperature=temperature, max_tokens=max_new_tokens, seed=seed
+        )[0]
 
     return call
 

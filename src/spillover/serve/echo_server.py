@@ -4,7 +4,10 @@ It answers ``POST /v1/chat/completions`` with text computed from a hash of the r
 same request always gets the same answer; different requests get different answers) and, when
 asked for ``logprobs``, a top-k distribution over the numbers 0..100 for the first token, so a
 judge can read a score from it. ``GET /health`` and ``GET /v1/models`` answer too, and
-``GET /stats`` counts the chat requests served (fault tests count regenerated samples with it).
+``GET /stats`` counts the chat requests served (fault tests count regenerated samples with it),
+in all and per model name. Like a vLLM server started with LoRA, it takes
+``POST /v1/load_lora_adapter`` (``lora_name``, ``lora_path``): the name is then listed by
+``/v1/models`` and a request for that model gets its own answers.
 
 Fault switches: ``--refuse-logprobs`` rejects requests for logprobs with HTTP 400 (as some
 servers do); ``--die-after N`` ends the process abruptly (``os._exit``) when request N+1
@@ -72,21 +75,26 @@ class EchoState:
         self.requests = 0
         self.logprob_requests = 0
         self.refused = 0
+        self.by_model: dict[str, int] = {}
+        self.adapters: dict[str, str] = {}  # lora_name -> lora_path
         self._lock = threading.Lock()
 
-    def count(self, logprobs: bool) -> int:
+    def count(self, logprobs: bool, model: str) -> int:
         with self._lock:
             self.requests += 1
+            self.by_model[model] = self.by_model.get(model, 0) + 1
             if logprobs:
                 self.logprob_requests += 1
             return self.requests
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "requests": self.requests,
                 "logprob_requests": self.logprob_requests,
                 "refused": self.refused,
+                "by_model": dict(self.by_model),
+                "adapters": dict(self.adapters),
             }
 
 
@@ -113,9 +121,10 @@ def score_logprobs(seed: bytes, top: int) -> list[dict[str, Any]]:
     ]
 
 
-def completion_body(request: dict[str, Any], model: str) -> dict[str, Any]:
-    """The chat.completion JSON for one request."""
-    seed = _digest(request.get("messages"))
+def completion_body(request: dict[str, Any], model: str, adapter: bool = False) -> dict[str, Any]:
+    """The chat.completion JSON for one request (`adapter`: `model` names a loaded adapter,
+    whose answers differ from the base model's)."""
+    seed = _digest([model, request.get("messages")] if adapter else request.get("messages"))
     max_tokens = int(request.get("max_tokens") or request.get("max_completion_tokens") or 64)
     choice: dict[str, Any] = {"index": 0, "finish_reason": "stop"}
     if request.get("logprobs"):
@@ -165,13 +174,19 @@ class EchoHandler(BaseHTTPRequestHandler):
         elif self.path == "/stats":
             self._send(200, self.server.state.stats())
         elif self.path.rstrip("/") == "/v1/models":
-            self._send(200, {"object": "list", "data": [{"id": "echo", "object": "model"}]})
+            names = ["echo", *self.server.state.adapters]
+            self._send(
+                200, {"object": "list", "data": [{"id": n, "object": "model"} for n in names]}
+            )
         else:
             self._send(404, {"error": {"message": f"no route {self.path}"}})
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
+        if self.path.rstrip("/") == "/v1/load_lora_adapter":
+            self._load_adapter(raw)
+            return
         if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
             self._send(404, {"error": {"message": f"no route {self.path}"}})
             return
@@ -194,10 +209,25 @@ class EchoHandler(BaseHTTPRequestHandler):
                 {"error": {"message": "logprobs are not supported", "type": "invalid_request"}},
             )
             return
-        state.count(wants_logprobs)
+        model = str(request.get("model") or "echo")
+        state.count(wants_logprobs, model)
         if state.delay:
             time.sleep(state.delay)
-        self._send(200, completion_body(request, str(request.get("model") or "echo")))
+        self._send(200, completion_body(request, model, adapter=model in state.adapters))
+
+    def _load_adapter(self, raw: bytes) -> None:
+        try:
+            body = json.loads(raw)
+            name, path = str(body["lora_name"]), str(body["lora_path"])
+        except (ValueError, KeyError, TypeError) as err:
+            self._send(400, {"error": {"message": f"bad adapter request: {err}"}})
+            return
+        if not Path(path, "adapter_config.json").is_file():
+            self._send(400, {"error": {"message": f"no adapter_config.json in {path}"}})
+            return
+        with self.server.state._lock:
+            self.server.state.adapters[name] = path
+        self._send(200, {"status": "ok"})
 
 
 class EchoServer(ThreadingHTTPServer):

@@ -70,10 +70,9 @@ class RunningServer:
         except OSError:
             return ""
 
-    def stats(self) -> dict[str, int]:
-        """Request counters (echo server only)."""
-        data = get_json(f"{self.root}/stats")
-        return {str(k): int(v) for k, v in data.items()}
+    def stats(self) -> dict[str, Any]:
+        """Request counters, in all and per model, and the adapters loaded (echo server only)."""
+        return dict(get_json(f"{self.root}/stats"))
 
     def kill(self) -> None:
         """SIGKILL the whole process group, as a crash would."""
