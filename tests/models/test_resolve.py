@@ -39,3 +39,24 @@ def test_registry_name_not_provisioned(spillover_home: Path) -> None:
     with pytest.raises(SpilloverError, match="not provisioned") as err:
         resolve_model("smollm2-135m-instruct", pull_missing=False)
     assert err.value.hint and "spillover models pull" in err.value.hint
+
+
+@pytest.mark.parametrize(
+    ("offline", "user_value", "expected"),
+    [("1", None, "NO"), ("1", "YES", "YES"), ("", None, None)],
+)
+def test_hub_kernels_are_off_when_offline_unless_the_user_says(
+    monkeypatch: pytest.MonkeyPatch, offline: str, user_value: str | None, expected: str | None
+) -> None:
+    import os
+
+    from spillover.models.resolve import hub_kernels_off_when_offline
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", offline)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    if user_value is None:
+        monkeypatch.delenv("USE_HUB_KERNELS", raising=False)
+    else:
+        monkeypatch.setenv("USE_HUB_KERNELS", user_value)
+    hub_kernels_off_when_offline()
+    assert os.environ.get("USE_HUB_KERNELS") == expected

@@ -165,9 +165,10 @@ def train(
     from transformers.trainer_utils import set_seed
 
     from spillover.models.device import preferred_device, preferred_dtype
-    from spillover.models.resolve import resolve_model
+    from spillover.models.resolve import hub_kernels_off_when_offline, resolve_model
     from spillover.train.callbacks import CheckpointCallback, MetricsCallback, trim_metrics
 
+    hub_kernels_off_when_offline()
     resolved = resolve_model(model)
     tokenizer = AutoTokenizer.from_pretrained(str(resolved.path))
     if tokenizer.pad_token is None:
