@@ -3,7 +3,7 @@
     python benchmarks/bench_sampling.py --model smollm2-135m-instruct --n 4
 
 Prints useful tokens/s (tokens up to and excluding the stop token) for the engine and for the
-naive loop measured in the same run, slot utilisation, and the share of the bf16 matmul roofline
+naive loop measured in the same run, slot utilisation, and the share of the matmul roofline (in `--dtype`, bf16 unless told)
 measured in the same run (before and after the engine's run; the higher counts). FLOPs per generated token: 2 x every matmul parameter the token passes
 through, the output head included (as `bench_training.py` counts it; the head is a quarter of
 Qwen2.5-0.5B's work); `roofline_share_no_head` leaves the head out, as the figures before the
@@ -98,6 +98,12 @@ def main() -> None:
     )
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument(
+        "--dtype",
+        default="bfloat16",
+        help="the model's dtype; the roofline is that dtype's matmul ceiling (float32 on a CPU "
+        "without fast bf16)",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/bench_sampling.json"))
     args = parser.parse_args()
 
@@ -110,7 +116,8 @@ def main() -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    loaded = load_causal_lm(args.model, dtype=torch.bfloat16)
+    dtype = getattr(torch, args.dtype)
+    loaded = load_causal_lm(args.model, dtype=dtype)
     prompts = [
         render_chat(loaded.tokenizer, [{"role": "user", "content": q}]).ids for q in QUESTIONS
     ]
@@ -124,7 +131,7 @@ def main() -> None:
             [Request(prompts[0], SamplingParams(max_new_tokens=8, seed=0))] * 4
         )
     for rep in range(args.reps):
-        gflops = matmul_flops(loaded.device) / 1e9
+        gflops = matmul_flops(loaded.device, dtype=dtype) / 1e9
         bandwidth = copy_bandwidth(loaded.device) if gpu else 0.0
         engine = Engine(loaded, max_batch=args.batch)
         requests = [
@@ -146,7 +153,7 @@ def main() -> None:
         engine_s = time.perf_counter() - start
         # the ceiling is timed before and after the engine's run, and the higher one counts: a
         # shared host can slow one measurement down by half, which would flatter the share
-        gflops_after = matmul_flops(loaded.device) / 1e9
+        gflops_after = matmul_flops(loaded.device, dtype=dtype) / 1e9
         gflops_before, gflops = gflops, max(gflops, gflops_after)
         engine_tokens = sum(c.new_tokens for c in completions)
         naive_prompts = [prompts[(rep + k) % len(prompts)] for k in range(args.naive)]
@@ -165,9 +172,9 @@ def main() -> None:
             "slot_utilisation_queued": engine.stats.slot_utilisation_queued,
             "kv_fill": engine.stats.kv_fill,
             "prefills": engine.stats.prefills,
-            "matmul_bf16_gflops": gflops,
-            "matmul_bf16_gflops_before": gflops_before,
-            "matmul_bf16_gflops_after": gflops_after,
+            "matmul_gflops": gflops,
+            "matmul_gflops_before": gflops_before,
+            "matmul_gflops_after": gflops_after,
             "roofline_share": engine_tps * flops_per_token / (gflops * 1e9),
             "roofline_share_no_head": engine_tps * flops_no_head / (gflops * 1e9),
             "speedup": engine_tps / naive_tps,
@@ -183,7 +190,7 @@ def main() -> None:
         print(
             f"rep {rep + 1}: engine {engine_tps:.1f} tok/s ({engine_tokens} tok), naive {naive_tps:.2f} tok/s "
             f"({naive_tokens} tok), slots {row['slot_utilisation']:.1%} ({row['slot_utilisation_queued']:.1%} while answers waited), kv fill {row['kv_fill']:.1%}, "
-            f"bf16 matmul {gflops:.1f} GFLOP/s, roofline {row['roofline_share']:.1%} ({row['roofline_share_no_head']:.1%} without the head), speedup {row['speedup']:.1f}x",
+            f"{args.dtype} matmul {gflops:.1f} GFLOP/s, roofline {row['roofline_share']:.1%} ({row['roofline_share_no_head']:.1%} without the head), speedup {row['speedup']:.1f}x",
             flush=True,
         )
     keys = [k for k in reps[0] if isinstance(reps[0][k], float)]
@@ -192,7 +199,7 @@ def main() -> None:
         "answers": len(QUESTIONS) * args.n,
         "max_new_tokens": args.max_new_tokens,
         "batch": args.batch,
-        "dtype": "bfloat16",
+        "dtype": args.dtype,
         "flops_per_token": flops_per_token,
         "flops_per_token_no_head": flops_no_head,
         "weight_bytes": weight_bytes,

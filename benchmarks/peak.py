@@ -1,4 +1,4 @@
-"""This machine's ceilings, measured in the benchmark's own process: bf16 matmul FLOP/s and
+"""This machine's ceilings, measured in the benchmark's own process: bf16 (or another dtype's) matmul FLOP/s and
 memory copy bandwidth, on the CPU or on a CUDA GPU (timed with CUDA events there)."""
 
 from __future__ import annotations
@@ -32,15 +32,19 @@ def _timed(device: str, fn: Any, reps: int) -> float:
     return best
 
 
-def matmul_flops(device: str = "cpu", size: int | None = None, reps: int | None = None) -> float:
-    """bf16 square matmul FLOP/s (8192 on a GPU, 1024 on a CPU unless `size` says)."""
+def matmul_flops(
+    device: str = "cpu", size: int | None = None, reps: int | None = None, dtype: Any = None
+) -> float:
+    """Square matmul FLOP/s in `dtype` (default bf16): 8192 on a GPU, 1024 on a CPU unless `size`
+    says."""
     import torch
 
     gpu = device.startswith("cuda")
     n = size or (8192 if gpu else 1024)
     reps = reps or (10 if gpu else 50)
-    a = torch.randn(n, n, dtype=torch.bfloat16, device=device)
-    b = torch.randn(n, n, dtype=torch.bfloat16, device=device)
+    dtype = dtype or torch.bfloat16
+    a = torch.randn(n, n, dtype=dtype, device=device)
+    b = torch.randn(n, n, dtype=dtype, device=device)
     return 2 * n**3 / _timed(device, lambda: a @ b, reps)
 
 

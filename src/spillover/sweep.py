@@ -218,7 +218,11 @@ def _model_args(subject: str, adapters: int, max_batch: int) -> dict[str, Any] |
 
 
 def _served_skill_answers(
-    subject: str, points: list[SweepPoint], prompts: list[str], max_tokens: int, args: Any
+    subject: str,
+    points: list[SweepPoint],
+    prompts: list[str],
+    max_tokens: int,
+    args: dict[str, Any] | None,
 ) -> list[list[list[str]]]:
     """Per point, one answer per skill prompt from the served model (temperature 1 and seed 0,
     the skill measurement's defaults), every point's requests sent together: one server,
