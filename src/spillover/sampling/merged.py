@@ -25,7 +25,7 @@ model on a CPU).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,24 +49,20 @@ def mergeable(model: Any, name: str) -> bool:
 
 
 @contextlib.contextmanager
-def merged(model: Any, name: str) -> Iterator[bool]:
-    """Within the block, `model` computes adapter `name` from merged weights (yields True), or
-    through peft's LoRA layers when the adapter cannot be merged (yields False)."""
+def _deltas_added(deltas: Iterable[tuple[Any, Any]]) -> Iterator[None]:
+    """Within the block, each (weight, float32 delta) pair's delta is added to its weight,
+    rounded once to the weight's dtype; on exit every weight is copied back exactly from a copy
+    kept in host memory (also when adding failed part-way). `deltas` is consumed inside, so a
+    generator computes each delta only when it is added."""
     import torch
 
-    if not mergeable(model, name):
-        yield False
-        return
     saved: list[tuple[Any, Any]] = []
     try:
         with torch.no_grad():
-            for layer in _lora_layers(model, name):
-                weight = layer.get_base_layer().weight
+            for weight, delta in deltas:
                 saved.append((weight, weight.detach().to("cpu", copy=True)))
-                delta = layer.get_delta_weight(name).float()
                 weight.copy_((weight.float() + delta).to(weight.dtype))
-        with model.disable_adapter():
-            yield True
+        yield
     finally:
         with torch.no_grad():
             for weight, original in saved:
@@ -74,11 +70,25 @@ def merged(model: Any, name: str) -> Iterator[bool]:
 
 
 @contextlib.contextmanager
+def merged(model: Any, name: str) -> Iterator[bool]:
+    """Within the block, `model` computes adapter `name` from merged weights (yields True), or
+    through peft's LoRA layers when the adapter cannot be merged (yields False)."""
+    if not mergeable(model, name):
+        yield False
+        return
+    deltas = (
+        (layer.get_base_layer().weight, layer.get_delta_weight(name).float())
+        for layer in _lora_layers(model, name)
+    )
+    with _deltas_added(deltas), model.disable_adapter():
+        yield True
+
+
+@contextlib.contextmanager
 def merged_lora(model: Any, path: Path) -> Iterator[None]:
     """Within the block, `model` computes the plain LoRA adapter in directory `path` from merged
     weights; LoRA branches peft has already attached to `model` are switched off meanwhile.
     Raises SpilloverError when the adapter is not plain LoRA on the model's linear layers."""
-    import torch
     from peft import PeftModel
 
     from spillover.sampling.mixed import lora_bases, read_lora
@@ -87,19 +97,14 @@ def merged_lora(model: Any, path: Path) -> Iterator[None]:
     bases, why = lora_bases(model, found) if why is None else ({}, why)
     if why is not None:
         raise SpilloverError(f"adapter {path} cannot be merged: {why}")
-    saved: list[tuple[Any, Any]] = []
+
+    def deltas() -> Iterator[tuple[Any, Any]]:
+        for module, base in bases.items():
+            a, b = (t.to(base.weight.device) for t in found[module])
+            yield base.weight, (a @ b).T
+
     with contextlib.ExitStack() as stack:
         if isinstance(model, PeftModel):  # its own LoRA branches stay out
             stack.enter_context(model.disable_adapter())
-        try:
-            with torch.no_grad():
-                for module, base in bases.items():
-                    weight = base.weight
-                    saved.append((weight, weight.detach().to("cpu", copy=True)))
-                    a, b = (t.to(weight.device) for t in found[module])
-                    weight.copy_((weight.float() + (a @ b).T).to(weight.dtype))
-            yield
-        finally:
-            with torch.no_grad():
-                for weight, original in saved:
-                    weight.copy_(original)
+        stack.enter_context(_deltas_added(deltas()))
+        yield
