@@ -134,7 +134,7 @@ def vllm_reps(
             for s in seeds(rep, len(inputs))
         ]
         tokens_in = [TokensPrompt(prompt_token_ids=list(p)) for p, _ in inputs]
-        lora: Any = [loras[str(a)] for _, a in inputs] if arm == SWEEP else loras.get(arm or "")
+        lora: Any = [loras[a] for _, a in inputs] if arm == SWEEP else loras.get(arm or "")
         began = time.perf_counter()
         outs = llm.generate(tokens_in, params, lora_request=lora, use_tqdm=False)
         seconds = time.perf_counter() - began

@@ -141,7 +141,7 @@ def run_sweep(
     results_path = out_dir / RESULTS_FILE
     subject = subject_model(model or manifest.model)
     local = subject.startswith("spillover/")
-    adapters = sum(p.adapter is not None for p in points)
+    model_args = _model_args(subject, sum(p.adapter is not None for p in points), max_batch)
     console.print(
         f"[bold]sweep[/] {len(points)} points together"
         + ("" if local else f", served by {subject}")
@@ -157,7 +157,7 @@ def run_sweep(
         calibration=calibration,
         samples=samples,
         max_tokens=max_tokens,
-        model_args=_model_args(subject, adapters, max_batch),
+        model_args=model_args,
     )
     answers = evaluated.frame.copy()
     answers["step"] = answers["checkpoint"].map({p.name: p.step for p in points})
@@ -168,9 +168,7 @@ def run_sweep(
     samplers: list[Sampler | None] = [None] * len(todo)  # local: the engine, in shared batches
     prompts = heldout_code_prompts(skill_prompts, 0) if todo else []
     if todo and not local:
-        served = _served_skill_answers(
-            subject, todo, prompts, skill_max_tokens, _model_args(subject, adapters, max_batch)
-        )
+        served = _served_skill_answers(subject, todo, prompts, skill_max_tokens, model_args)
         samplers = [_replay(answers) for answers in served]
     with ThreadPoolExecutor(max(1, len(todo))) as pool:  # concurrent: one shared batch
         futures = [

@@ -87,6 +87,10 @@ class EchoState:
                 self.logprob_requests += 1
             return self.requests
 
+    def load_adapter(self, name: str, path: str) -> None:
+        with self._lock:
+            self.adapters[name] = path
+
     def stats(self) -> dict[str, Any]:
         with self._lock:
             return {
@@ -225,8 +229,7 @@ class EchoHandler(BaseHTTPRequestHandler):
         if not Path(path, "adapter_config.json").is_file():
             self._send(400, {"error": {"message": f"no adapter_config.json in {path}"}})
             return
-        with self.server.state._lock:
-            self.server.state.adapters[name] = path
+        self.server.state.load_adapter(name, path)
         self._send(200, {"status": "ok"})
 
 
