@@ -12,7 +12,9 @@ On a GPU the same sweep can be served by vLLM instead (`model="vllm/BASE"`, BASE
 model the run trained, as vLLM loads it): inspect's vllm provider starts one server for the
 base with LoRA enabled, each checkpoint is one of its adapters (`vllm/BASE:CHECKPOINT`), and
 vLLM batches the adapters' requests together (up to `VLLM_MAX_LORAS` adapters in one batch).
-Skill answers then come from the same kind of server, all points' requests in one event loop.
+Skill answers then come from the same server, all points' requests in one event loop: the
+server is started once for the whole sweep (`spillover.serve.shared_vllm`), however many
+shards the eval runs in.
 """
 
 from __future__ import annotations
@@ -118,6 +120,8 @@ def run_sweep(
     the one the run's manifest names, loaded locally."""
     from spillover.data import heldout_code_prompts
     from spillover.evaluate import Subject, run_eval, subject_model
+    from spillover.evaluate.runner import adapter_model
+    from spillover.serve.shared_vllm import shared_vllm_server
     from spillover.train.manifest import RunManifest
     from spillover.train.skill import measure_skill
 
@@ -148,28 +152,31 @@ def run_sweep(
         + ": "
         + ", ".join(p.name + (" (base model)" if p.adapter is None else "") for p in points)
     )
-    evaluated = run_eval(
-        [Subject(subject, str(p.adapter) if p.adapter else None, p.name) for p in points],
-        questions,
-        out=out_dir / "eval",
-        judge=judge,
-        judge_mode=judge_mode,
-        calibration=calibration,
-        samples=samples,
-        max_tokens=max_tokens,
-        model_args=model_args,
-    )
+    subjects = [Subject(subject, str(p.adapter) if p.adapter else None, p.name) for p in points]
+    served_models = [adapter_model(s.model, s.adapter)[0] for s in subjects] + [judge]
+    with shared_vllm_server(served_models, model_args):  # vllm/: one server for eval and skill
+        evaluated = run_eval(
+            subjects,
+            questions,
+            out=out_dir / "eval",
+            judge=judge,
+            judge_mode=judge_mode,
+            calibration=calibration,
+            samples=samples,
+            max_tokens=max_tokens,
+            model_args=model_args,
+        )
+        skill = _read(skill_path)
+        done = set(skill["checkpoint"]) if skill is not None else set()
+        todo = [p for p in points if p.name not in done] if skill_prompts > 0 else []
+        samplers: list[Sampler | None] = [None] * len(todo)  # local: the engine, shared batches
+        prompts = heldout_code_prompts(skill_prompts, 0) if todo else []
+        if todo and not local:
+            served = _served_skill_answers(subject, todo, prompts, skill_max_tokens, model_args)
+            samplers = [_replay(answers) for answers in served]
     answers = evaluated.frame.copy()
     answers["step"] = answers["checkpoint"].map({p.name: p.step for p in points})
     answers["run"] = str(run)
-    skill = _read(skill_path)
-    done = set(skill["checkpoint"]) if skill is not None else set()
-    todo = [p for p in points if p.name not in done] if skill_prompts > 0 else []
-    samplers: list[Sampler | None] = [None] * len(todo)  # local: the engine, in shared batches
-    prompts = heldout_code_prompts(skill_prompts, 0) if todo else []
-    if todo and not local:
-        served = _served_skill_answers(subject, todo, prompts, skill_max_tokens, model_args)
-        samplers = [_replay(answers) for answers in served]
     with ThreadPoolExecutor(max(1, len(todo))) as pool:  # concurrent: one shared batch
         futures = [
             pool.submit(

@@ -33,6 +33,7 @@ from spillover.judge.factory import INSPECT_PROVIDERS
 from spillover.models import DEFAULT_JUDGE
 from spillover.questions import resolve_questions
 from spillover.questions.schema import QuestionSet
+from spillover.serve.shared_vllm import shared_vllm_server
 
 if TYPE_CHECKING:
     from inspect_ai import Task
@@ -287,17 +288,19 @@ def run_eval(
     else:
         make = lambda: build_task(qset, **task_args)  # noqa: E731
         results = _run_here(make, subjects, args, shard_samples, count, eval_args)
+    models = [adapter_model(s.model, s.adapter)[0] for s in subjects]
     locations: list[str] = []
-    for result in results:
-        # one eval_set call per shard: inspect releases a task's per-sample records only when
-        # the call returns; a finished shard's log is found and reused on a rerun
-        if not result.success:
-            raise SpilloverError(
-                f"evaluation did not finish: {'; '.join(result.errors) or 'incomplete'}",
-                hint=f"finished samples are kept in {out_dir / 'logs'}; "
-                "run the same command to resume",
-            )
-        locations += result.locations
+    with shared_vllm_server(models + ([judge] if isinstance(judge, str) else []), args):
+        for result in results:  # shards run here, one after another, all on the one server
+            # one eval_set call per shard: inspect releases a task's per-sample records only
+            # when the call returns; a finished shard's log is found and reused on a rerun
+            if not result.success:
+                raise SpilloverError(
+                    f"evaluation did not finish: {'; '.join(result.errors) or 'incomplete'}",
+                    hint=f"finished samples are kept in {out_dir / 'logs'}; "
+                    "run the same command to resume",
+                )
+            locations += result.locations
     current = results_frame(locations)
     append_results(out_dir / "results.parquet", current)
     release_freed_memory()  # what reading the logs into the table used and freed
