@@ -105,6 +105,8 @@ class Engine:
         self._cond = threading.Condition()
         self._closed = False
         self._thread: threading.Thread | None = None
+        # how decode steps multiply by the model's weights (`decode_gemm`), known once it decodes
+        self.decode_layout: str | None = None
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -145,6 +147,8 @@ class Engine:
     def _work(self) -> None:
         import torch
 
+        from spillover.sampling.decode_gemm import decode_layout
+
         while True:
             with self._cond:
                 while not self._pending and not self._closed:
@@ -158,6 +162,8 @@ class Engine:
             mixing = False
             try:
                 with torch.inference_mode(), _attention_backends(self.device):
+                    if self.decode_layout is None:
+                        self.decode_layout = decode_layout(self.model, self.max_batch, self.device)
                     batch = None
                     if not self._others_waiting(adapter):
                         with self._adapter_context(adapter):

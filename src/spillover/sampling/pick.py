@@ -77,7 +77,9 @@ def _tempered_weights(logits: Any, temperatures: list[float], scratch: Any) -> A
         weights = logits.to(torch.float32, copy=True)
     weights.sub_(weights.amax(dim=-1, keepdim=True))
     if any(t != 1.0 for t in temperatures):
-        weights.div_(torch.tensor(temperatures, dtype=torch.float32, device=weights.device)[:, None])
+        weights.div_(
+            torch.tensor(temperatures, dtype=torch.float32, device=weights.device)[:, None]
+        )
     return weights.exp_()
 
 
