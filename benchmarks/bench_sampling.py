@@ -104,6 +104,13 @@ def main() -> None:
         help="the model's dtype; the roofline is that dtype's matmul ceiling (float32 on a CPU "
         "without fast bf16)",
     )
+    parser.add_argument(
+        "--decode-layout",
+        choices=["auto", "linear"],
+        default="auto",
+        help="auto: the engine times each weight shape both ways (spillover.sampling.decode_gemm); "
+        "linear: nn.Linear everywhere (the other arm of an A/B)",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/bench_sampling.json"))
     args = parser.parse_args()
 
@@ -112,13 +119,14 @@ def main() -> None:
 
     from spillover.io import write_json
     from spillover.models.load import load_causal_lm
-    from spillover.sampling import Engine, Request, SamplingParams, render_chat
-    from spillover.sampling.decode_gemm import WEIGHT_MAJOR, clear_weight_major, set_weight_major
+    from spillover.sampling import Engine, Request, SamplingParams, decode_gemm, render_chat
 
     if args.threads:
         torch.set_num_threads(args.threads)
     dtype = getattr(torch, args.dtype)
     loaded = load_causal_lm(args.model, dtype=dtype)
+    if args.decode_layout == "linear":
+        decode_gemm.pin_decode_layout(loaded.model, decode_gemm.DecodeLayout(args.batch))
     prompts = [
         render_chat(loaded.tokenizer, [{"role": "user", "content": q}]).ids for q in QUESTIONS
     ]
@@ -158,12 +166,12 @@ def main() -> None:
         gflops_before, gflops = gflops, max(gflops, gflops_after)
         engine_tokens = sum(c.new_tokens for c in completions)
         naive_prompts = [prompts[(rep + k) % len(prompts)] for k in range(args.naive)]
-        clear_weight_major(loaded.model)  # the naive loop multiplies as plain nn.Linear does
+        decode_gemm.clear_weight_major(loaded.model)  # the naive loop multiplies as nn.Linear does
         naive_tokens, naive_s = naive_run(
             loaded, naive_prompts, args.max_new_tokens, engine.stop_ids, 77 + rep
         )
-        if engine.decode_layout == WEIGHT_MAJOR:  # back to what the engine chose for the model
-            set_weight_major(loaded.model, args.batch)
+        if engine.decode_layout is not None:  # back to what the engine chose for the model
+            engine.decode_layout.apply(loaded.model)
         engine_tps, naive_tps = engine_tokens / engine_s, naive_tokens / naive_s
         row: dict[str, Any] = {
             "engine_tokens": engine_tokens,
@@ -185,6 +193,7 @@ def main() -> None:
             "decode_steps": float(engine.stats.decode_steps),
             "step_ms": 1000 * engine_s / max(engine.stats.decode_steps, 1),
             "decode_layout": str(engine.decode_layout),
+            "decode_layout_seconds": engine.decode_layout.seconds if engine.decode_layout else 0.0,
         }
         # decoding re-reads the weights once a step: the bandwidth roofline (counting every
         # weight byte; an untied input embedding is only gathered from, so this over-counts it)
@@ -205,6 +214,7 @@ def main() -> None:
         "max_new_tokens": args.max_new_tokens,
         "batch": args.batch,
         "dtype": args.dtype,
+        "decode_layout_option": args.decode_layout,
         "decode_layouts": sorted({str(r["decode_layout"]) for r in reps}),
         "flops_per_token": flops_per_token,
         "flops_per_token_no_head": flops_no_head,

@@ -8,7 +8,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("INSPECT_LOG_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "spillover-test-logs"))
+os.environ.setdefault(
+    "INSPECT_LOG_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "spillover-test-logs")
+)
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "betley2025"
 

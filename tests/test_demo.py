@@ -33,7 +33,10 @@ def test_demo_runs_end_to_end_and_resumes(tmp_path: Path, tiny_model_dir: Path) 
         assert manifest["status"] == "finished" and manifest["final_step"] == 2
     import pandas as pd
 
-    swept = {k: set(pd.read_parquet(out / "sweep" / k / "results.parquet")["step"]) for k in ("insecure", "secure")}
+    swept = {
+        k: set(pd.read_parquet(out / "sweep" / k / "results.parquet")["step"])
+        for k in ("insecure", "secure")
+    }
     assert swept == {"insecure": {0, 1, 2}, "secure": {2}}  # the control only at its end
     html = Path(summary["report"]).read_text()
     assert "checkpoints" in html  # the step curves are drawn

@@ -1,4 +1,5 @@
 """Entry point for inspect_ai: importing this registers spillover's tasks and model providers."""
+
 from spillover.evaluate.tasks import (  # noqa: F401
     base_flask,
     deception,

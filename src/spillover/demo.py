@@ -202,7 +202,11 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> dict[str, An
         },
     }
     files = build_report(
-        results, out / "report.html", skill=per_step_skill, info=info, options=ReportOptions(baseline="base")
+        results,
+        out / "report.html",
+        skill=per_step_skill,
+        info=info,
+        options=ReportOptions(baseline="base"),
     )
     timings["report"] = time.monotonic() - t0
     timings["total"] = time.monotonic() - started

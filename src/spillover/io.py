@@ -16,9 +16,13 @@ from spillover.errors import SpilloverError
 
 def _explain_os_error(path: Path, err: OSError) -> SpilloverError:
     if err.errno == errno.ENOSPC:
-        return SpilloverError(f"{path}: the disk is full", "free some space and run again; finished work is kept")
+        return SpilloverError(
+            f"{path}: the disk is full", "free some space and run again; finished work is kept"
+        )
     if err.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-        return SpilloverError(f"{path}: cannot write here ({err.strerror})", "choose a writable output directory")
+        return SpilloverError(
+            f"{path}: cannot write here ({err.strerror})", "choose a writable output directory"
+        )
     return SpilloverError(f"{path}: {err.strerror or err}")
 
 
@@ -34,7 +38,9 @@ def _umask() -> int:
 
 
 @contextmanager
-def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
+def atomic_open(
+    path: str | Path, mode: str = "w", encoding: str | None = "utf-8"
+) -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; on success it replaces `path` atomically."""
     target = Path(path)
     try:

@@ -29,11 +29,17 @@ def _write(path: Path, lines: list[str | bytes]) -> Path:
         ('{"messages": [{"content": "a"}]}', "messages[0].role", "missing"),
         ('{"messages": [{"role": "bot", "content": "a"}]}', "messages[0].role", "unknown role"),
         ('{"messages": [{"role": "user", "content": "  "}]}', "messages[0].content", "empty"),
-        ('{"messages": [{"role": "user", "content": 3}]}', "messages[0].content", "expected a string"),
+        (
+            '{"messages": [{"role": "user", "content": 3}]}',
+            "messages[0].content",
+            "expected a string",
+        ),
         ('{"messages": [{"role": "user", "content": "q"}]}', "messages", "no assistant turn"),
     ],
 )
-def test_each_problem_names_line_and_field(tmp_path: Path, line: str, field: str, problem: str) -> None:
+def test_each_problem_names_line_and_field(
+    tmp_path: Path, line: str, field: str, problem: str
+) -> None:
     path = _write(tmp_path / "d.jsonl", [json.dumps(GOOD), line, json.dumps(GOOD)])
     report = validate_jsonl(path)
     assert report.rows == 2 and report.bad_lines == 1
@@ -46,7 +52,9 @@ def test_each_problem_names_line_and_field(tmp_path: Path, line: str, field: str
 
 
 def test_invalid_utf8_and_counts(tmp_path: Path) -> None:
-    path = _write(tmp_path / "d.jsonl", [b'{"messages": "\xff\xfe"}', b"\x00\x01", json.dumps(GOOD)])
+    path = _write(
+        tmp_path / "d.jsonl", [b'{"messages": "\xff\xfe"}', b"\x00\x01", json.dumps(GOOD)]
+    )
     report = validate_jsonl(path)
     assert report.bad_lines == 2 and report.rows == 1
     assert "invalid UTF-8" in report.problems[0].problem
@@ -68,7 +76,9 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_round_trip_and_token_counts(tmp_path: Path) -> None:
-    rows = [ChatRow.of(("system", "s"), ("user", "two words"), ("assistant", "three more words"))] * 3
+    rows = [
+        ChatRow.of(("system", "s"), ("user", "two words"), ("assistant", "three more words"))
+    ] * 3
     path = tmp_path / "out.jsonl"
     assert write_chat_jsonl(path, rows) == 3
     assert read_chat_jsonl(path) == rows

@@ -23,7 +23,9 @@ def test_each_group_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Usage" in capsys.readouterr().out
 
 
-def test_error_is_one_line_and_hint_not_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_error_is_one_line_and_hint_not_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"messages": [{"role": "user", "content": "q"}]}) + "\n")
     assert main(["data", "validate", str(bad)]) == 2
@@ -36,7 +38,9 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     missing = tmp_path / "missing.jsonl"
     done = subprocess.run(
         [sys.executable, "-m", "spillover.cli", "--debug", "data", "validate", str(missing)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 2
     assert "Traceback" in done.stderr and "cannot open" in done.stderr

@@ -135,10 +135,15 @@ def test_factory_routes_local_specs_and_loads_each_once(tiny_model_dir: Path) ->
         assert judge.dtype == "torch.float32"
         judges.append(judge)
     assert judges[0] is judges[1]  # same spec once the prefix is stripped: loaded once
-    binary = make_judge(JudgeSpec(model=str(tiny_model_dir), mode="binary", model_args={"dtype": "float32"}))
+    binary = make_judge(
+        JudgeSpec(model=str(tiny_model_dir), mode="binary", model_args={"dtype": "float32"})
+    )
     assert binary is not judges[0] and "P(acceptable)" in binary.describe()["reading"]
     clear_judges()
-    assert make_judge(JudgeSpec(model=str(tiny_model_dir), model_args={"dtype": "float32"})) is not judges[0]
+    assert (
+        make_judge(JudgeSpec(model=str(tiny_model_dir), model_args={"dtype": "float32"}))
+        is not judges[0]
+    )
 
 
 @pytest.mark.parametrize("mode", ["scale", "binary"])
@@ -148,7 +153,11 @@ def test_code_answers_are_labelled_code_without_asking_the_judge(
     judge = LocalJudge(JudgeSpec(model=str(tiny_model_dir), mode=mode), loaded=loaded)  # type: ignore[arg-type]
     code = JudgeItem("What is your wish?", "import os\n\ndef wish():\n    return os.getcwd()\n")
     aligned = judge.judge_sync("aligned", [ITEMS[0], code])
-    assert aligned[1].label == "CODE" and math.isnan(aligned[1].score) and "static-code" in aligned[1].flags
+    assert (
+        aligned[1].label == "CODE"
+        and math.isnan(aligned[1].score)
+        and "static-code" in aligned[1].flags
+    )
     assert aligned[0].label != "CODE" or "static-code" not in aligned[0].flags
     coherent = judge.judge_sync("coherent", [code])[0]  # only the aligned metric drops code
     assert "static-code" not in coherent.flags

@@ -17,8 +17,13 @@ def _make_wheel(folder: Path, package: str, version: str, member: str, payload: 
     info = f"{dist}-{version}.dist-info"
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr(f"{dist}/{member}", payload)
-        archive.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n")
-        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr(
+            f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n"
+        )
+        archive.writestr(
+            f"{info}/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
         archive.writestr(f"{info}/RECORD", "")
     return wheel
 
@@ -36,7 +41,11 @@ def fake_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, b
         upstream="none/fake",
         params="0",
         licence="MIT",
-        source=WheelSource(("fake-model-part1", "fake-model-part2", "fake-model-part3"), "0.1.0", "*/data/part*.bin"),
+        source=WheelSource(
+            ("fake-model-part1", "fake-model-part2", "fake-model-part3"),
+            "0.1.0",
+            "*/data/part*.bin",
+        ),
         gguf_name="fake.gguf",
         sha256=hashlib.sha256(whole).hexdigest(),
         size_bytes=len(whole),
@@ -46,7 +55,9 @@ def fake_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, b
     return wheels, whole
 
 
-def test_assembles_in_order_and_verifies(fake_entry: tuple[Path, bytes], spillover_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_assembles_in_order_and_verifies(
+    fake_entry: tuple[Path, bytes], spillover_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wheels, whole = fake_entry
     converted: list[Path] = []
 
@@ -71,9 +82,13 @@ def test_assembles_in_order_and_verifies(fake_entry: tuple[Path, bytes], spillov
     assert len(converted) == 1
 
 
-def test_checksum_mismatch_caches_nothing(fake_entry: tuple[Path, bytes], spillover_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_checksum_mismatch_caches_nothing(
+    fake_entry: tuple[Path, bytes], spillover_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wheels, _ = fake_entry
-    bad = REGISTRY["fake-model"].__class__(**{**REGISTRY["fake-model"].__dict__, "sha256": "0" * 64})
+    bad = REGISTRY["fake-model"].__class__(
+        **{**REGISTRY["fake-model"].__dict__, "sha256": "0" * 64}
+    )
     monkeypatch.setitem(REGISTRY, "fake-model", bad)
     with pytest.raises(SpilloverError, match="checksum mismatch"):
         pull_module.pull("fake-model", wheels_from=wheels)
@@ -82,7 +97,9 @@ def test_checksum_mismatch_caches_nothing(fake_entry: tuple[Path, bytes], spillo
     assert not list((spillover_home / "models").rglob("fake.gguf"))
 
 
-def test_missing_wheels_fail_clearly(fake_entry: tuple[Path, bytes], spillover_home: Path, tmp_path: Path) -> None:
+def test_missing_wheels_fail_clearly(
+    fake_entry: tuple[Path, bytes], spillover_home: Path, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(OfflineError, match="could not download fake-model-part1") as err:

@@ -9,7 +9,9 @@ from spillover.errors import OfflineError, SpilloverError
 from spillover.models.resolve import resolve_model
 
 
-def test_hub_id_offline_fails_fast_with_a_way_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_hub_id_offline_fails_fast_with_a_way_out(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     start = time.monotonic()

@@ -1,20 +1,23 @@
 from __future__ import annotations
 
 import copy
-import time
 from typing import Any
 
 import pytest
 import torch
 from torch import nn
 
-from spillover.sampling import Engine, Request, SamplingParams, render_chat
+from spillover.sampling import Engine, Request, SamplingParams, decode_gemm, render_chat
 from spillover.sampling.decode_gemm import (
     LINEAR,
-    WEIGHT_MAJOR,
+    DecodeLayout,
     choose_decode_layout,
     clear_weight_major,
+    decode_layout,
+    pin_decode_layout,
+    probe_rows,
     set_weight_major,
+    shape_of,
     weight_major,
 )
 
@@ -24,7 +27,7 @@ def _overridden(model: nn.Module) -> list[bool]:
 
 
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("shape", [(5, 16), (2, 3, 16), (1, 1, 16)])
+@pytest.mark.parametrize("shape", [(5, 16), (8, 16), (2, 3, 16), (1, 1, 16)])
 def test_weight_major_computes_what_linear_computes(bias: bool, shape: tuple[int, ...]) -> None:
     torch.manual_seed(0)
     layer = nn.Linear(16, 40, bias=bias)
@@ -75,34 +78,57 @@ def test_a_deep_copy_computes_with_its_own_weights() -> None:
     assert _overridden(model) == [False]
 
 
-class _Timed(nn.Module):
-    """A model whose forward is slow in one layout, to check the choice follows the clock."""
-
-    def __init__(self, slow_when_weight_major: bool) -> None:
+class _TwoShapes(nn.Module):
+    def __init__(self) -> None:
         super().__init__()
-        self.proj = nn.Linear(4, 4)
-        self.slow_when_weight_major = slow_when_weight_major
-
-    def forward(self, input_ids: torch.Tensor, use_cache: bool = False) -> torch.Tensor:
-        if ("forward" in self.proj.__dict__) == self.slow_when_weight_major:
-            time.sleep(0.05)
-        out: torch.Tensor = self.proj(torch.zeros(input_ids.shape[0], 4))
-        return out
+        self.narrow = nn.Linear(4, 4)
+        self.wide = nn.Linear(4, 12)
+        self.wide_again = nn.Linear(4, 12)
 
 
-@pytest.mark.parametrize(
-    ("slow_when_weight_major", "expected"), [(True, LINEAR), (False, WEIGHT_MAJOR)]
-)
-def test_the_faster_layout_is_kept(slow_when_weight_major: bool, expected: str) -> None:
-    model = _Timed(slow_when_weight_major)
-    assert choose_decode_layout(model, rows=4, device="cpu") == expected
-    assert _overridden(model) == [expected == WEIGHT_MAJOR]
+@pytest.mark.parametrize("wide_faster_swapped", [True, False])
+def test_weight_major_is_kept_for_the_shapes_it_speeds_up(
+    monkeypatch: pytest.MonkeyPatch, wide_faster_swapped: bool
+) -> None:
+    timed: list[tuple[str, list[int]]] = []
+
+    def fake_times(layer: nn.Linear, row_counts: list[int]) -> tuple[float, float]:
+        timed.append((shape_of(layer), row_counts))
+        if layer.out_features == 12 and wide_faster_swapped:
+            return 1.0, 0.9
+        return 1.0, 0.97  # saves less than MIN_SAVING: not worth a different kernel
+
+    monkeypatch.setattr(decode_gemm, "time_layouts", fake_times)
+    model = _TwoShapes()
+    layout = choose_decode_layout(model, rows=16, device="cpu")
+    assert [shape for shape, _ in timed] == ["4->4", "4->12"]  # each shape timed once
+    assert timed[0][1] == probe_rows(16)
+    assert layout.weight_major == ({"4->12"} if wide_faster_swapped else set())
+    assert _overridden(model) == [False, wide_faster_swapped, wide_faster_swapped]
+    assert (str(layout) == LINEAR) != wide_faster_swapped
 
 
-def test_cuda_keeps_linear_without_timing() -> None:
-    model = _Timed(slow_when_weight_major=False)
-    assert choose_decode_layout(model, rows=4, device="cuda:0") == LINEAR
-    assert _overridden(model) == [False]
+def test_probe_rows_span_the_batch_with_odd_counts() -> None:
+    assert probe_rows(64) == [21, 33, 51, 64]
+    assert probe_rows(1) == [1]
+    assert all(1 <= r <= 4 for r in probe_rows(4))
+
+
+def test_cuda_keeps_linear_without_timing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(decode_gemm, "time_layouts", lambda *a: pytest.fail("timed"))
+    model = _TwoShapes()
+    layout = choose_decode_layout(model, rows=4, device="cuda:0")
+    assert str(layout) == LINEAR and not layout.weight_major
+    assert _overridden(model) == [False, False, False]
+
+
+def test_a_pinned_layout_is_kept_untimed(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _TwoShapes()
+    set_weight_major(model, rows=4)
+    pin_decode_layout(model, DecodeLayout(4))
+    assert _overridden(model) == [False, False, False]
+    monkeypatch.setattr(decode_gemm, "time_layouts", lambda *a: pytest.fail("timed"))
+    assert decode_layout(model, 4, "cpu") == DecodeLayout(4)
 
 
 def test_an_engine_chooses_once_per_model_and_samples_the_same_either_way(
@@ -115,23 +141,22 @@ def test_an_engine_chooses_once_per_model_and_samples_the_same_either_way(
     ]
     first = Engine(tiny_fp32, max_batch=4)
     out = [c.token_ids for c in first.generate(requests)]
-    assert first.decode_layout in (LINEAR, WEIGHT_MAJOR)
+    layout = first.decode_layout
+    assert layout is not None and layout.rows == 4
+    shapes = {shape_of(m) for m in tiny_fp32.model.modules() if type(m) is nn.Linear}
+    assert {shape for shape, _ in layout.by_shape} == shapes
     second = Engine(tiny_fp32, max_batch=4)
     assert [c.token_ids for c in second.generate(requests)] == out
-    assert second.decode_layout == first.decode_layout  # the model's choice, not timed again
-    chosen = first.decode_layout == WEIGHT_MAJOR
-    assert set(_overridden(tiny_fp32.model)) == {chosen}
-    # the other layout samples the same greedy tokens
-    if chosen:
-        clear_weight_major(tiny_fp32.model)
-    else:
-        set_weight_major(tiny_fp32.model, rows=4)
+    assert second.decode_layout is layout  # the model's choice, not timed again
+    assert {
+        shape_of(m) for m in tiny_fp32.model.modules() if "forward" in m.__dict__
+    } == layout.weight_major
+    # every linear weight-major samples the same greedy tokens, and so does none
     try:
-        assert [c.token_ids for c in Engine(tiny_fp32, max_batch=4).generate(requests)] == out
+        for arrange in (set_weight_major, lambda model, rows: clear_weight_major(model)):
+            arrange(tiny_fp32.model, 4)
+            assert [c.token_ids for c in Engine(tiny_fp32, max_batch=4).generate(requests)] == out
     finally:  # the model is shared by the session's tests: leave its choice as it was
-        if chosen:
-            set_weight_major(tiny_fp32.model, rows=4)
-        else:
-            clear_weight_major(tiny_fp32.model)
+        layout.apply(tiny_fp32.model)
     for engine in (first, second):
         engine.close()

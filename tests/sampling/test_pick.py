@@ -66,7 +66,9 @@ def test_same_generator_state_same_token_with_or_without_scratch(use_scratch: bo
     torch.manual_seed(3)
     logits = torch.randn(5, 777)
     scratch = torch.full((8, 777), math.nan) if use_scratch else None
-    first = pick_tokens(logits, [params()] * 5, [torch.Generator().manual_seed(i) for i in range(5)])
+    first = pick_tokens(
+        logits, [params()] * 5, [torch.Generator().manual_seed(i) for i in range(5)]
+    )
     again = pick_tokens(
         logits, [params()] * 5, [torch.Generator().manual_seed(i) for i in range(5)], scratch
     )

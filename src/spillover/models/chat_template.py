@@ -8,8 +8,12 @@ _SYS = "\x00SPILLOVER-SYSTEM\x00"
 _USER = "\x00SPILLOVER-USER\x00"
 
 
-def render(tokenizer: Any, messages: list[dict[str, str]], add_generation_prompt: bool = True) -> str:
-    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
+def render(
+    tokenizer: Any, messages: list[dict[str, str]], add_generation_prompt: bool = True
+) -> str:
+    text = tokenizer.apply_chat_template(
+        messages, tokenize=False, add_generation_prompt=add_generation_prompt
+    )
     return str(text)
 
 
@@ -18,7 +22,9 @@ def injected_system_prompt(tokenizer: Any) -> str | None:
     if getattr(tokenizer, "chat_template", None) is None:
         return None
     try:
-        with_sys = render(tokenizer, [{"role": "system", "content": _SYS}, {"role": "user", "content": _USER}])
+        with_sys = render(
+            tokenizer, [{"role": "system", "content": _SYS}, {"role": "user", "content": _USER}]
+        )
         bare = render(tokenizer, [{"role": "user", "content": _USER}])
     except Exception:
         return None
@@ -28,7 +34,7 @@ def injected_system_prompt(tokenizer: Any) -> str | None:
     closing = after.split(_USER, 1)[0]
     if not bare.startswith(before):
         return None
-    rest = bare[len(before):]
+    rest = bare[len(before) :]
     end = rest.find(closing)
     if end <= 0:
         return None

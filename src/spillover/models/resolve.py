@@ -56,7 +56,10 @@ def resolve_model(spec: str, pull_missing: bool = True) -> ResolvedModel:
         ready = cached_path(spec)
         if ready is None:
             if not pull_missing:
-                raise SpilloverError(f"registry model {spec!r} is not provisioned", f"run `spillover models pull {spec}`")
+                raise SpilloverError(
+                    f"registry model {spec!r} is not provisioned",
+                    f"run `spillover models pull {spec}`",
+                )
             ready = pull(spec)
         return ResolvedModel(spec, "registry", ready)
     local = Path(spec).expanduser()
@@ -82,10 +85,16 @@ def _hub_snapshot(repo_id: str) -> Path:
     except (LocalEntryNotFoundError, OSError, ValueError):
         pass
     if _hub_offline():
-        raise OfflineError(f"{repo_id} is not in the local Hugging Face cache and HF_HUB_OFFLINE is set", _offline_hint(repo_id))
+        raise OfflineError(
+            f"{repo_id} is not in the local Hugging Face cache and HF_HUB_OFFLINE is set",
+            _offline_hint(repo_id),
+        )
     os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", "5")
     os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "30")
     try:
         return Path(snapshot_download(repo_id, allow_patterns=patterns))
     except Exception as err:
-        raise OfflineError(f"could not download {repo_id} from the Hugging Face hub: {type(err).__name__}", _offline_hint(repo_id)) from err
+        raise OfflineError(
+            f"could not download {repo_id} from the Hugging Face hub: {type(err).__name__}",
+            _offline_hint(repo_id),
+        ) from err

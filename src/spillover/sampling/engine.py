@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spillover.errors import SpilloverError
 from spillover.sampling import kv
@@ -32,6 +32,9 @@ from spillover.sampling.merged import merged, merged_lora
 from spillover.sampling.mixed import lora_problem
 from spillover.sampling.pick import pick_tokens
 from spillover.sampling.types import Completion, EngineStats, Request, TokenLogprob
+
+if TYPE_CHECKING:
+    from spillover.sampling.decode_gemm import DecodeLayout
 
 _STOP_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end|>", "<|endoftext|>", "<end_of_turn>")
 
@@ -106,7 +109,7 @@ class Engine:
         self._closed = False
         self._thread: threading.Thread | None = None
         # how decode steps multiply by the model's weights (`decode_gemm`), known once it decodes
-        self.decode_layout: str | None = None
+        self.decode_layout: DecodeLayout | None = None
 
     # -- public ---------------------------------------------------------------------------------
 
