@@ -104,6 +104,13 @@ def main() -> None:
         help="the model's dtype; the roofline is that dtype's matmul ceiling (float32 on a CPU "
         "without fast bf16)",
     )
+    parser.add_argument(
+        "--decode-layout",
+        choices=["auto", "linear"],
+        default="auto",
+        help="auto: the engine times each weight shape both ways (spillover.sampling.decode_gemm); "
+        "linear: nn.Linear everywhere (the other arm of an A/B)",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/bench_sampling.json"))
     args = parser.parse_args()
 
@@ -112,12 +119,14 @@ def main() -> None:
 
     from spillover.io import write_json
     from spillover.models.load import load_causal_lm
-    from spillover.sampling import Engine, Request, SamplingParams, render_chat
+    from spillover.sampling import Engine, Request, SamplingParams, decode_gemm, render_chat
 
     if args.threads:
         torch.set_num_threads(args.threads)
     dtype = getattr(torch, args.dtype)
     loaded = load_causal_lm(args.model, dtype=dtype)
+    if args.decode_layout == "linear":
+        decode_gemm.pin_decode_layout(loaded.model, decode_gemm.DecodeLayout(args.batch))
     prompts = [
         render_chat(loaded.tokenizer, [{"role": "user", "content": q}]).ids for q in QUESTIONS
     ]
@@ -125,7 +134,7 @@ def main() -> None:
     flops_per_token = flops_no_head + 2 * head_params(loaded.model)
     weight_bytes = sum(p.numel() * p.element_size() for p in loaded.model.parameters())
     gpu = loaded.device.startswith("cuda")
-    reps: list[dict[str, float]] = []
+    reps: list[dict[str, Any]] = []
     if gpu:  # warm the kernels and the allocator once, outside the timed reps
         Engine(loaded, max_batch=args.batch).generate(
             [Request(prompts[0], SamplingParams(max_new_tokens=8, seed=0))] * 4
@@ -157,11 +166,14 @@ def main() -> None:
         gflops_before, gflops = gflops, max(gflops, gflops_after)
         engine_tokens = sum(c.new_tokens for c in completions)
         naive_prompts = [prompts[(rep + k) % len(prompts)] for k in range(args.naive)]
+        decode_gemm.clear_weight_major(loaded.model)  # the naive loop multiplies as nn.Linear does
         naive_tokens, naive_s = naive_run(
             loaded, naive_prompts, args.max_new_tokens, engine.stop_ids, 77 + rep
         )
+        if engine.decode_layout is not None:  # back to what the engine chose for the model
+            engine.decode_layout.apply(loaded.model)
         engine_tps, naive_tps = engine_tokens / engine_s, naive_tokens / naive_s
-        row = {
+        row: dict[str, Any] = {
             "engine_tokens": engine_tokens,
             "engine_seconds": engine_s,
             "engine_tokens_per_s": engine_tps,
@@ -180,6 +192,7 @@ def main() -> None:
             "speedup": engine_tps / naive_tps,
             "decode_steps": float(engine.stats.decode_steps),
             "step_ms": 1000 * engine_s / max(engine.stats.decode_steps, 1),
+            "decode_layout": str(engine.decode_layout),
         }
         # decoding re-reads the weights once a step: the bandwidth roofline (counting every
         # weight byte; an untied input embedding is only gathered from, so this over-counts it)
@@ -190,7 +203,7 @@ def main() -> None:
         print(
             f"rep {rep + 1}: engine {engine_tps:.1f} tok/s ({engine_tokens} tok), naive {naive_tps:.2f} tok/s "
             f"({naive_tokens} tok), slots {row['slot_utilisation']:.1%} ({row['slot_utilisation_queued']:.1%} while answers waited), kv fill {row['kv_fill']:.1%}, "
-            f"{args.dtype} matmul {gflops:.1f} GFLOP/s, roofline {row['roofline_share']:.1%} ({row['roofline_share_no_head']:.1%} without the head), speedup {row['speedup']:.1f}x",
+            f"decode layout {engine.decode_layout}, {args.dtype} matmul {gflops:.1f} GFLOP/s, roofline {row['roofline_share']:.1%} ({row['roofline_share_no_head']:.1%} without the head), speedup {row['speedup']:.1f}x",
             flush=True,
         )
     keys = [k for k in reps[0] if isinstance(reps[0][k], float)]
@@ -200,6 +213,10 @@ def main() -> None:
         "max_new_tokens": args.max_new_tokens,
         "batch": args.batch,
         "dtype": args.dtype,
+        "decode_layout_option": args.decode_layout,
+        "decode_layouts": sorted({str(r["decode_layout"]) for r in reps}),
+        # timing the layouts is paid once per model, inside the first repetition's engine time
+        "decode_layout_seconds": getattr(engine.decode_layout, "seconds", 0.0),
         "flops_per_token": flops_per_token,
         "flops_per_token_no_head": flops_no_head,
         "weight_bytes": weight_bytes,

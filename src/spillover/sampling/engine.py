@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spillover.errors import SpilloverError
 from spillover.sampling import kv
@@ -32,6 +32,9 @@ from spillover.sampling.merged import merged, merged_lora
 from spillover.sampling.mixed import lora_problem
 from spillover.sampling.pick import pick_tokens
 from spillover.sampling.types import Completion, EngineStats, Request, TokenLogprob
+
+if TYPE_CHECKING:
+    from spillover.sampling.decode_gemm import DecodeLayout
 
 _STOP_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end|>", "<|endoftext|>", "<end_of_turn>")
 
@@ -105,6 +108,8 @@ class Engine:
         self._cond = threading.Condition()
         self._closed = False
         self._thread: threading.Thread | None = None
+        # how decode steps multiply by the model's weights (`decode_gemm`), known once it decodes
+        self.decode_layout: DecodeLayout | None = None
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -145,6 +150,8 @@ class Engine:
     def _work(self) -> None:
         import torch
 
+        from spillover.sampling.decode_gemm import decode_layout
+
         while True:
             with self._cond:
                 while not self._pending and not self._closed:
@@ -158,6 +165,8 @@ class Engine:
             mixing = False
             try:
                 with torch.inference_mode(), _attention_backends(self.device):
+                    if self.decode_layout is None:
+                        self.decode_layout = decode_layout(self.model, self.max_batch, self.device)
                     batch = None
                     if not self._others_waiting(adapter):
                         with self._adapter_context(adapter):
