@@ -216,7 +216,7 @@ def main() -> None:
         "decode_layout_option": args.decode_layout,
         "decode_layouts": sorted({str(r["decode_layout"]) for r in reps}),
         # timing the layouts is paid once per model, inside the first repetition's engine time
-        "decode_layout_seconds": getattr(engine.decode_layout, "seconds", 0.0),
+        "decode_layout_seconds": engine.decode_layout.seconds if engine.decode_layout else 0.0,
         "flops_per_token": flops_per_token,
         "flops_per_token_no_head": flops_no_head,
         "weight_bytes": weight_bytes,

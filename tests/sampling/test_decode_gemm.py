@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,8 +20,16 @@ from spillover.sampling.decode_gemm import (
     probe_rows,
     set_weight_major,
     shape_of,
-    weight_major,
 )
+
+
+@contextmanager
+def weight_major(model: nn.Module, rows: int) -> Iterator[None]:
+    set_weight_major(model, rows)
+    try:
+        yield
+    finally:
+        clear_weight_major(model)
 
 
 def _overridden(model: nn.Module) -> list[bool]:

@@ -3,10 +3,10 @@
 `torch.nn.Linear` computes x @ W.T. In a decode step x has one row per answer (a few dozen) and
 W thousands, and some CPU BLAS builds compute that product faster the other way round, as
 (W @ x.T).T ("weight-major"). On this project's AMD EPYC (torch 2.13 for CPU, fp32) that saves
-25-35% of the time of Qwen2.5-Coder-0.5B's projections and output head at 8-64 rows, once the
-rows are padded with zeros to a multiple of 8 (unpadded, 31 or 63 rows ran 15-25% slower than
-`nn.Linear`), while SmolLM2-135M's narrower projections ran 0-20% slower weight-major and only
-its output head gained. Other CPUs, BLAS builds and dtypes may differ either way.
+13-34% of the time of Qwen2.5-Coder-0.5B's projections at 17-64 rows, once the rows are padded
+with zeros to a multiple of 8 (unpadded, some row counts such as 23, 31 and 63 ran 15-26%
+slower than `nn.Linear`), while SmolLM2-135M's narrower projections ran 0-20% slower
+weight-major; both models' output heads gained at most row counts. Other CPUs, BLAS builds and dtypes may differ either way.
 
 So `choose_decode_layout` times each distinct weight shape of the model both ways, with the
 model's own weights, at a spread of row counts up to the engine's batch (odd ones included:
@@ -27,8 +27,7 @@ import functools
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,15 +107,6 @@ def clear_weight_major(model: nn.Module) -> None:
     """Back to `nn.Linear.forward` everywhere in `model`."""
     for layer in _linears(model):
         layer.__dict__.pop("forward", None)
-
-
-@contextmanager
-def weight_major(model: nn.Module, rows: int) -> Iterator[None]:
-    set_weight_major(model, rows)
-    try:
-        yield
-    finally:
-        clear_weight_major(model)
 
 
 def probe_rows(rows: int) -> list[int]:
