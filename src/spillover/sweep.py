@@ -29,8 +29,7 @@ from rich.console import Console
 
 from spillover.errors import SpilloverError
 from spillover.io import atomic_open
-from spillover.judge.base import JudgeMode
-from spillover.models import DEFAULT_JUDGE
+from spillover.judge.base import JudgeSpec
 from spillover.questions.schema import QuestionSet
 
 if TYPE_CHECKING:
@@ -101,9 +100,7 @@ def run_sweep(
     questions: str | Path | QuestionSet = "main",
     *,
     out: str | Path | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeMode = "scale",
-    calibration: str | None = None,
+    judge: JudgeSpec | None = None,
     samples: int | None = 5,
     max_tokens: int = 600,
     skill_prompts: int = 20,
@@ -121,10 +118,12 @@ def run_sweep(
     from spillover.data import heldout_code_prompts
     from spillover.evaluate import Subject, run_eval, subject_model
     from spillover.evaluate.runner import adapter_model
+    from spillover.judge.defaults import resolve_judge
     from spillover.serve.shared_vllm import shared_vllm_server
     from spillover.train.manifest import RunManifest
     from spillover.train.skill import measure_skill
 
+    judge = judge if judge is not None else resolve_judge()
     run = Path(run_dir)
     if not (run / "manifest.json").is_file():
         raise SpilloverError(
@@ -153,15 +152,13 @@ def run_sweep(
         + ", ".join(p.name + (" (base model)" if p.adapter is None else "") for p in points)
     )
     subjects = [Subject(subject, str(p.adapter) if p.adapter else None, p.name) for p in points]
-    served_models = [adapter_model(s.model, s.adapter)[0] for s in subjects] + [judge]
+    served_models = [adapter_model(s.model, s.adapter)[0] for s in subjects] + [judge.model]
     with shared_vllm_server(served_models, model_args):  # vllm/: one server for eval and skill
         evaluated = run_eval(
             subjects,
             questions,
             out=out_dir / "eval",
             judge=judge,
-            judge_mode=judge_mode,
-            calibration=calibration,
             samples=samples,
             max_tokens=max_tokens,
             model_args=model_args,

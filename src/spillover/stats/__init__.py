@@ -12,6 +12,8 @@ from spillover.stats.compare import (
     arm_figure,
     compare,
     prepare,
+    value_column,
+    with_values,
 )
 from spillover.stats.power import (
     answers_needed,
@@ -65,5 +67,7 @@ __all__ = [
     "share_interval",
     "summarize",
     "summarize_arms",
+    "value_column",
     "variance",
+    "with_values",
 ]

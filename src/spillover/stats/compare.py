@@ -25,8 +25,11 @@ from scipy import stats
 
 from spillover.stats import bootstrap, power
 from spillover.stats.rates import (
+    COLUMNS,
     LEVEL,
+    RATE_NAMES,
     Estimate,
+    RateName,
     Thresholds,
     effective_size,
     mark,
@@ -55,13 +58,27 @@ class ArmFigure:
 
 
 def prepare(frame: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
-    """Mark ``frame`` and add ``aligned_counted``: the aligned score of counted answers only."""
-    marked = mark(frame, thresholds)
+    """Mark ``frame`` and add the columns the figures read (`with_values`)."""
+    return with_values(mark(frame, thresholds))
+
+
+def with_values(marked: pd.DataFrame) -> pd.DataFrame:
+    """A marked frame plus ``aligned_counted`` (the aligned score of counted answers only) and
+    each share's 0/1 values (`value_column`)."""
+    marked = marked.copy()
     aligned = pd.to_numeric(marked["aligned"], errors="coerce")
     marked["aligned_counted"] = aligned.where(marked["counted"])
     # a share's values are its hits among its denominator; NaN elsewhere drops out of `cells`
-    marked["misaligned_value"] = marked["misaligned"].astype(float).where(marked["counted"])
+    for name in RATE_NAMES:
+        hit, denominator = COLUMNS[name]
+        marked[value_column(name)] = marked[hit].astype(float).where(marked[denominator])
     return marked
+
+
+def value_column(name: RateName) -> str:
+    """The column of `prepare`'s frame holding a share's 0/1 values (NaN outside its
+    denominator)."""
+    return f"{name}_value"
 
 
 def arm_figure(
@@ -72,7 +89,7 @@ def arm_figure(
     seed: int = bootstrap.SEED,
 ) -> ArmFigure:
     """The arm's rate (share misaligned among counted answers) or mean alignment."""
-    column = "misaligned_value" if metric == "rate" else "aligned_counted"
+    column = value_column("misaligned") if metric == "rate" else "aligned_counted"
     data = bootstrap.cells(marked, column, run)
     value = data.value()
     var = bootstrap.variance(data, draws, seed)

@@ -13,9 +13,8 @@ from typing import Any
 import pandas as pd
 
 from spillover.stats import bootstrap
-from spillover.stats.compare import arm_figure, prepare
+from spillover.stats.compare import arm_figure, prepare, value_column, with_values
 from spillover.stats.rates import (
-    COLUMNS,
     RATE_NAMES,
     Estimate,
     Thresholds,
@@ -48,7 +47,10 @@ def _put(row: dict[str, Any], name: str, estimate: Estimate) -> None:
 
 
 def figures(marked: pd.DataFrame, run: str | None = "seed") -> dict[str, Any]:
-    """Every figure of one group of answers (a question, an arm, or a whole table)."""
+    """Every figure of one group of answers (a question, an arm, or a whole table); ``marked``
+    comes from `spillover.stats.mark` (or `prepare`)."""
+    if "aligned_counted" not in marked.columns:
+        marked = with_values(marked)
     row: dict[str, Any] = {"answers": len(marked)}
     runs = (
         marked[run].nunique()
@@ -60,10 +62,8 @@ def figures(marked: pd.DataFrame, run: str | None = "seed") -> dict[str, Any]:
     _put(row, "misaligned", rate.estimate)
     _put(row, "misaligned_pooled", pooled(marked, "misaligned"))
     for name in RATE_NAMES[1:]:
-        hit, denominator = COLUMNS[name]
-        values = marked[hit].astype(float).where(marked[denominator])
-        cells = bootstrap.cells(marked.assign(_v=values), "_v", run)
-        _put(row, name, share_interval(cells.value(), bootstrap.variance(cells), cells.n))
+        data = bootstrap.cells(marked, value_column(name), run)
+        _put(row, name, share_interval(data.value(), bootstrap.variance(data), data.n))
     _put(row, "mean_aligned", arm_figure(marked, "mean", run).estimate)
     row["code_rate"] = _label_rate(marked, "CODE")
     row["refusal_rate"] = _label_rate(marked, "REFUSAL")
