@@ -155,6 +155,7 @@ def run_load(
 ) -> dict[str, Any]:
     """Warm up, then run `samples` samples; `shard_samples` -1 means run_eval's default."""
     from spillover.evaluate.runner import SHARD_SAMPLES, run_eval
+    from spillover.judge.base import JudgeSpec
     from spillover.serve import start_echo_server
 
     shards = SHARD_SAMPLES if shard_samples == -1 else shard_samples
@@ -173,7 +174,7 @@ def run_load(
                 "openai-api/echo/subject",
                 str(questions),
                 out=workdir / name,
-                judge="openai-api/echo/judge",
+                judge=JudgeSpec(model="openai-api/echo/judge"),
                 max_tokens=32,
                 max_connections=connections,
                 max_samples=connections,

@@ -617,6 +617,8 @@ def run_eval(
             judge,
             "--judge-mode",
             "scale",
+            "--calibration",
+            "none",
             "--samples",
             str(samples),
             "--max-tokens",

@@ -6,6 +6,7 @@ import sys
 
 import tests.evaluate.echo_model  # noqa: F401  (registers spillover_test_echo)
 from spillover.evaluate.runner import run_eval
+from spillover.judge.base import JudgeSpec
 
 if __name__ == "__main__":
     out, judge_dir, questions = sys.argv[1:4]
@@ -13,7 +14,7 @@ if __name__ == "__main__":
         "spillover_test_echo/x",
         questions,
         out=out,
-        judge=judge_dir,
+        judge=JudgeSpec(model=judge_dir),
         samples=3,
         max_tokens=8,
         log_buffer=1,

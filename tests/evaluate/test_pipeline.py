@@ -179,7 +179,8 @@ def test_tasks_are_registered_for_inspect(
 ) -> None:
     from inspect_ai import eval
 
-    common = {"samples": 1, "judge": JudgeSpec(model=str(tiny_model_dir)), "max_tokens": 4}
+    # inspect task args are plain values: the judge by name, resolved by the task
+    common = {"samples": 1, "judge": str(tiny_model_dir), "max_tokens": 4}
     (generic,) = eval(
         "spillover/questions",
         task_args={"questions": str(question_file), **common},

@@ -338,7 +338,7 @@ def judge_audit(
     rows = read_labelled(file)
     spec = resolve_judge(judge, mode, calibration_path)
     judge, mode = spec.model, spec.mode
-    _err.print(f"judge: {describe_judge(spec)}", highlight=False)
+    _err.print(f"judge: {describe_judge(spec)}", highlight=False, soft_wrap=True)
     calibration = load_calibration(spec.calibration) if spec.calibration else None
     if calibration is not None:
         calibration.check_judge(judge, mode)

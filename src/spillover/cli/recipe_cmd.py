@@ -77,6 +77,7 @@ def run_cmd(
         typer.echo(f"plan for recipe {name} at {scale} scale (dry run, nothing was run):")
         for key, value in summary["settings"].items():
             typer.echo(f"  {key}: {value}")
+        typer.echo(f"  judge (resolved): {summary['judge']}")
         for line in summary["plan"]:
             typer.echo(f"  {line}")
         return

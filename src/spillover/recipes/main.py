@@ -25,12 +25,10 @@ def run(r: Runner) -> dict[str, Any]:
             data["jailbroken"] = jailbroken
 
     with r.stage("2 train"):
-        runs = {kind: r.train(kind, path) for kind, path in data.items()}
+        runs = {kind: r.train_arm(kind, path) for kind, path in data.items()}
 
     with r.stage("3 evaluate"):
-        r.evaluate("base")
-        for kind, run_dir in runs.items():
-            r.evaluate(kind, run=run_dir)
+        r.evaluate_points(runs)
 
     with r.stage("4 report"):
         return r.report(baseline="base")

@@ -81,6 +81,7 @@ def run_recipe(
             "scale": scale,
             "out": str(where),
             "settings": settings.model_dump(),
+            "judge": runner.judge.model_dump(),
             "plan": [p.line() for p in runner.plan],
         }
     return summary

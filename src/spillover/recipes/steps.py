@@ -202,6 +202,11 @@ class Runner:
         """Fine-tune the subject on `data` into OUT/runs/NAME (resumed if it was interrupted)."""
         from spillover.train import RunManifest, train
 
+        if len(self.s.seeds) > 1 and "seed" not in overrides:
+            raise SpilloverError(
+                f"recipe {self.config.name!r} trains one run per arm, not one per seed",
+                "give it one seed (--seeds 0), or use a recipe that trains per seed (main, demo)",
+            )
         config = self.train_config(**overrides)
         run_dir = self.out / "runs" / name
         shown = {
