@@ -74,6 +74,17 @@ def test_providers_are_the_ones_inspect_has() -> None:
     assert get_model("spillover-new-api/m").api.model_name == "m"
 
 
+def test_an_inspect_without_its_registry_is_named_not_guessed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import inspect_ai._util.registry as registry
+
+    monkeypatch.delattr(registry, "registry_find")
+    with pytest.raises(SpilloverError, match="no longer has inspect_ai._util.registry"):
+        ModelRef.parse("Qwen/Qwen2.5-0.5B")
+    assert ModelRef.parse("spillover/Qwen/Qwen2.5-0.5B").is_local  # the way out needs no lookup
+
+
 def test_adapters_go_where_each_provider_takes_them(tmp_path: Path) -> None:
     adapter = str(tmp_path / "checkpoint-20")
     local = ModelRef.parse("smollm2-135m-instruct", adapter)

@@ -19,7 +19,6 @@ provider inspect adds (or a plugin registers) is recognised without a copy of it
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,11 +32,10 @@ LOCAL = "spillover"  # the provider spillover registers with inspect for its own
 VLLM = "vllm"  # the one inspect provider that serves a local LoRA adapter (BASE:ADAPTER)
 
 
-@functools.cache
 def is_inspect_provider(name: str) -> bool:
     """Whether inspect_ai's `get_model("NAME/...")` has a model provider called `name`: the same
-    registry search `get_model` makes (plugins' entry points are loaded when the name is not
-    among the registered ones)."""
+    registry search `get_model` makes, each time, so a provider registered later counts (plugins'
+    entry points are loaded when the name is not among the registered ones)."""
     import inspect_ai.model  # noqa: F401  (registers inspect's own providers)
 
     try:
@@ -46,8 +44,8 @@ def is_inspect_provider(name: str) -> bool:
         raise SpilloverError(
             f"cannot tell whether {name!r} is an inspect_ai model provider: this inspect_ai "
             "no longer has inspect_ai._util.registry.registry_find",
-            hint=f"name local models as {LOCAL}/<name>, or install the inspect_ai version "
-            "pinned in pyproject.toml",
+            hint=f"name local models as {LOCAL}/<name>, or install an inspect_ai that has it "
+            "(0.3.285 does)",
         ) from err
     found = registry_find(
         lambda info: info.type == "modelapi" and registry_unqualified_name(info) == name
