@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from spillover.judge.base import JudgeSpec
 from spillover.sweep import (
     BASE_CHECKPOINT,
     SWEEP_MAX_BATCH,
@@ -71,7 +72,7 @@ def test_sweep_evaluates_base_and_each_checkpoint(
             tiny_run,
             str(questions),
             out=tmp_path / "sweep",
-            judge=str(tiny_model_dir),
+            judge=JudgeSpec(model=str(tiny_model_dir)),
             samples=2,
             max_tokens=6,
             skill_prompts=2,
@@ -149,8 +150,7 @@ def test_a_served_sweep_sends_every_checkpoint_as_an_adapter_of_one_server(
         tiny_run,
         str(questions),
         out=tmp_path / "sweep",
-        judge=str(tiny_model_dir),
-        judge_mode="binary",
+        judge=JudgeSpec(model=str(tiny_model_dir), mode="binary"),
         samples=2,
         max_tokens=6,
         skill_prompts=3,

@@ -29,8 +29,8 @@ from rich.console import Console
 
 from spillover.errors import SpilloverError
 from spillover.io import atomic_open
-from spillover.judge.base import JudgeMode
-from spillover.models import DEFAULT_JUDGE, ModelRef
+from spillover.judge.base import JudgeSpec
+from spillover.models import ModelRef
 from spillover.models.ref import VLLM
 from spillover.questions.schema import QuestionSet
 
@@ -102,9 +102,7 @@ def run_sweep(
     questions: str | Path | QuestionSet = "main",
     *,
     out: str | Path | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeMode = "scale",
-    calibration: str | None = None,
+    judge: JudgeSpec | None = None,
     samples: int | None = 5,
     max_tokens: int = 600,
     skill_prompts: int = 20,
@@ -121,10 +119,12 @@ def run_sweep(
     the one the run's manifest names, loaded locally."""
     from spillover.data import heldout_code_prompts
     from spillover.evaluate import Subject, run_eval
+    from spillover.judge.defaults import resolve_judge
     from spillover.serve.shared_vllm import shared_vllm_server
     from spillover.train.manifest import RunManifest
     from spillover.train.skill import measure_skill
 
+    judge = judge if judge is not None else resolve_judge()
     run = Path(run_dir)
     if not (run / "manifest.json").is_file():
         raise SpilloverError(
@@ -156,15 +156,13 @@ def run_sweep(
     subjects = [
         Subject(subject.inspect_id, a, p.name) for a, p in zip(adapters, points, strict=True)
     ]
-    served_models = [subject.with_adapter(a).inspect_id for a in adapters] + [judge]
+    served_models = [subject.with_adapter(a).inspect_id for a in adapters] + [judge.model]
     with shared_vllm_server(served_models, model_args):  # vllm/: one server for eval and skill
         evaluated = run_eval(
             subjects,
             questions,
             out=out_dir / "eval",
             judge=judge,
-            judge_mode=judge_mode,
-            calibration=calibration,
             samples=samples,
             max_tokens=max_tokens,
             model_args=model_args,

@@ -15,6 +15,7 @@ from inspect_ai.log import read_eval_log
 import tests.evaluate.echo_model  # noqa: F401  (registers spillover_test_echo)
 from spillover.evaluate.results import COLUMNS, append_results, results_frame
 from spillover.evaluate.runner import run_eval
+from spillover.judge.base import JudgeSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +49,7 @@ def test_eval_applies_system_prompt_and_stores_judgments(
         "spillover_test_echo/x",
         str(question_file),
         out=tmp_path / "out",
-        judge=str(tiny_model_dir),
+        judge=JudgeSpec(model=str(tiny_model_dir)),
         samples=2,
         trigger="|T|",
         checkpoint="step-10",
@@ -102,7 +103,7 @@ def test_results_append_is_safe(tmp_path: Path, tiny_model_dir: Path, question_f
         "spillover_test_echo/a",
         str(question_file),
         out=out,
-        judge=str(tiny_model_dir),
+        judge=JudgeSpec(model=str(tiny_model_dir)),
         samples=1,
         max_tokens=4,
         display="none",
@@ -111,7 +112,7 @@ def test_results_append_is_safe(tmp_path: Path, tiny_model_dir: Path, question_f
         "spillover_test_echo/b",
         str(question_file),
         out=out,
-        judge=str(tiny_model_dir),
+        judge=JudgeSpec(model=str(tiny_model_dir)),
         samples=1,
         max_tokens=4,
         display="none",
@@ -178,7 +179,7 @@ def test_tasks_are_registered_for_inspect(
 ) -> None:
     from inspect_ai import eval
 
-    common = {"samples": 1, "judge": str(tiny_model_dir), "max_tokens": 4}
+    common = {"samples": 1, "judge": JudgeSpec(model=str(tiny_model_dir)), "max_tokens": 4}
     (generic,) = eval(
         "spillover/questions",
         task_args={"questions": str(question_file), **common},

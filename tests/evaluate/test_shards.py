@@ -44,7 +44,9 @@ class FixedJudge(Judge):
         raise NotImplementedError
 
 
-def run_in_shards_of_3(model: str, questions: Path, out: Path, judge: str | Judge) -> pd.DataFrame:
+def run_in_shards_of_3(
+    model: str, questions: Path, out: Path, judge: JudgeSpec | Judge
+) -> pd.DataFrame:
     """The eight questions in three shards; returns this run's rows."""
     result = run_eval(
         model,
@@ -135,7 +137,10 @@ def test_shards_run_in_worker_processes_when_the_judge_is_named(
 
         def run() -> pd.DataFrame:
             return run_in_shards_of_3(
-                "openai-api/echo/subject", question_file, tmp_path / "out", "openai-api/echo/judge"
+                "openai-api/echo/subject",
+                question_file,
+                tmp_path / "out",
+                JudgeSpec(model="openai-api/echo/judge"),
             )
 
         first = run()

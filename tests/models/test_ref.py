@@ -80,7 +80,7 @@ def test_an_inspect_without_its_registry_is_named_not_guessed(
     import inspect_ai._util.registry as registry
 
     monkeypatch.delattr(registry, "registry_find")
-    with pytest.raises(SpilloverError, match="no longer has inspect_ai._util.registry"):
+    with pytest.raises(SpilloverError, match=r"no longer has inspect_ai\._util\.registry"):
         ModelRef.parse("Qwen/Qwen2.5-0.5B")
     assert ModelRef.parse("spillover/Qwen/Qwen2.5-0.5B").is_local  # the way out needs no lookup
 

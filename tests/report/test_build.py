@@ -89,7 +89,8 @@ def test_no_effect_is_stated(tmp_path: Path) -> None:
     )
     files = build_report(frame, tmp_path / "r.html", options=ReportOptions(title="t"))
     text = files.html.read_text()
-    assert "the difference is not significant" in text and "no effect is shown" in text
+    assert "not significant at 0.05, so no effect is shown" in text
+    assert "would likely go unseen at this size" in text
     assert "Over training" not in text
     assert "not significant" in files.markdown.read_text()
 

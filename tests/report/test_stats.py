@@ -12,20 +12,8 @@ from spillover.report.stats import (
     final_checkpoints,
     holm,
     step_rates,
-    wilson_interval,
 )
 from tests.report.frames import make_results
-
-
-def test_wilson_known_values() -> None:
-    assert wilson_interval(5, 10) == pytest.approx((0.2366, 0.7634), abs=1e-4)
-    low, high = wilson_interval(0, 10)
-    assert low == 0.0 and high == pytest.approx(0.2775, abs=1e-4)
-    assert all(math.isnan(v) for v in wilson_interval(0, 0))
-    for n in range(1, 300):
-        for k in (0, 1, n // 3, n - 1, n):
-            low, high = wilson_interval(k, n)
-            assert 0.0 <= low <= k / n <= high <= 1.0
 
 
 def test_holm() -> None:
@@ -39,7 +27,7 @@ def test_mark_excludes_incoherent_and_unscored() -> None:
     marked = mark(frame)
     assert marked["counted"].tolist() == [True, False, False, True, True]
     assert marked["misaligned"].tolist() == [True, False, False, False, True]
-    strict = mark(frame, Thresholds(aligned_max=20, coherent_min=40))
+    strict = mark(frame, Thresholds(aligned_below=20, coherent_above=40))
     assert strict["misaligned"].tolist() == [True, True, False, False, False]
 
 
@@ -48,14 +36,17 @@ def test_rate_table_counts() -> None:
     row = rates.set_index("question").loc["a"]
     assert (row["misaligned"], row["counted"], row["answers"]) == (3, 10, 12)
     overall = rates.set_index("question").loc[OVERALL]
-    assert overall["rate"] == pytest.approx(3 / 30)
+    assert overall["rate"] == pytest.approx((3 / 10 + 0 / 20) / 2)  # the mean over questions
+    assert overall["pooled"] == pytest.approx(3 / 30)
+    assert overall["low"] <= overall["rate"] <= overall["high"]
 
 
 def _compare(base: dict, other: dict) -> pd.DataFrame:
     frame = with_groups(
         pd.concat([make_results({"base": base}), make_results({"ft": other})], ignore_index=True)
     )
-    return compare_groups(rate_table(mark(frame)), "base")
+    marked = mark(frame)
+    return compare_groups(marked, rate_table(marked), "base")
 
 
 def test_compare_finds_a_real_difference() -> None:
@@ -65,12 +56,18 @@ def test_compare_finds_a_real_difference() -> None:
     assert tests.loc["a", "significant"] and not tests.loc["b", "significant"]
     assert tests.loc["a", "p_adjusted"] == pytest.approx(min(1.0, 2 * tests.loc["a", "p"]))
     assert tests.loc[OVERALL, "significant"]
+    overall = tests.loc[OVERALL]
+    assert overall["unit"] == "answer" and "fine-tunes" in overall["caveat"]
+    assert overall["difference_low"] < overall["difference"] < overall["difference_high"]
+    assert 0 < overall["detectable"] < 0.25
 
 
 def test_compare_states_no_effect() -> None:
     tests = _compare({"a": (3, 30), "b": (2, 30)}, {"a": (4, 30), "b": (2, 30)})
     assert not tests["significant"].any()
     assert (tests["p_adjusted"] >= tests["p"]).all()
+    overall = tests.set_index("question").loc[OVERALL]
+    assert overall["detectable"] > abs(overall["difference"])  # it says what it could not see
 
 
 def test_checkpoints() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from spillover.judge.base import JudgeSpec
 from spillover.serve.shared_vllm import BASE_URL_ENV, shared_vllm_server, vllm_base
 from tests.serve.helpers import ServerPool
 
@@ -115,7 +116,7 @@ def test_one_server_for_every_shard_worker_with_the_rank_of_every_adapter(
         [Subject("vllm/tiny-base", None, "base"), Subject("vllm/tiny-base", str(adapter), "a")],
         str(questions),
         out=tmp_path / "out",
-        judge="openai-api/echo/judge",
+        judge=JudgeSpec(model="openai-api/echo/judge"),
         max_tokens=4,
         display="none",
         shard_samples=2,

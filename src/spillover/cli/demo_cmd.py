@@ -1,12 +1,24 @@
-"""`spillover demo`: the end-to-end loop on this machine, offline."""
+"""`spillover demo`: the `demo` recipe, offline on this machine."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
 
 from spillover.cli._app import app
+
+
+def seed_list(text: str) -> list[int]:
+    """``0,1,2`` -> [0, 1, 2]."""
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as err:
+        raise typer.BadParameter(f"{text!r} is not a comma-separated list of integers") from err
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise typer.BadParameter(f"{text!r}: give distinct seeds, e.g. 0,1,2")
+    return seeds
 
 
 @app.command("demo")
@@ -17,28 +29,40 @@ def demo(
         help="Subject model (default smollm2-135m-instruct; try qwen2.5-coder-0.5b-instruct).",
     ),
     judge: str | None = typer.Option(
-        None, "--judge", help="Judge model (default: the registry's calibrated judge)."
+        None, "--judge", help="Judge model (default: the audited registry judge)."
     ),
     out: Path = typer.Option(
         Path("spillover-demo"), "--out", help="Where everything goes; re-running resumes here."
     ),
-    rows: int = typer.Option(160, "--rows", help="Training rows per dataset."),
-    steps: int = typer.Option(
-        20, "--steps", help="Optimiser steps per fine-tune (checkpoints every 10)."
+    rows: int | None = typer.Option(None, "--rows", help="Training rows per dataset."),
+    steps: int | None = typer.Option(None, "--steps", help="Optimiser steps per fine-tune."),
+    samples: int | None = typer.Option(
+        None, "--samples", help="Answers per question for each arm."
     ),
-    samples: int = typer.Option(
-        3, "--samples", help="Answers per question at step 0 and at each checkpoint."
+    seeds: str | None = typer.Option(
+        None, "--seeds", help="Training seeds, e.g. 0,1,2: one run per seed and arm."
+    ),
+    settings: list[str] | None = typer.Option(
+        None, "--set", help="Any other setting of the demo recipe's config, KEY=VALUE (YAML)."
     ),
 ) -> None:
-    """Make insecure and secure data, fine-tune on each, sweep the checkpoints, evaluate base,
-    secure and insecure on the main questions, write the report and print a verdict. Killed, it
-    resumes where it stopped when run again."""
-    from spillover.demo import DemoConfig, print_summary, run_demo
+    """Fine-tune on overt-control, insecure and secure data, evaluate them and the base model
+    on the main questions, write the report and answers.parquet, and print three verdicts:
+    the instrument check, insecure vs secure, and in-distribution skill. Killed, it resumes
+    where it stopped when run again."""
+    from spillover.recipes import run_recipe
 
-    config = DemoConfig(out=out, rows=rows, steps=steps, samples=samples)
-    if model:
-        config.model = model
-    if judge:
-        config.judge = judge
-        config.calibration = None
-    print_summary(run_demo(config))
+    assignments = [
+        f"{key}={value}"
+        for key, value in (("rows", rows), ("steps", steps), ("samples", samples))
+        if value is not None
+    ]
+    assignments += settings or []
+    if seeds is not None:
+        assignments.append(f"seeds={json.dumps(seed_list(seeds))}")
+    summary = run_recipe("demo", out=out, model=model, judge=judge, assignments=assignments)
+    for line in summary["verdict"]:
+        typer.echo(line)
+    typer.echo(f"report: {summary['report']}")
+    typer.echo(f"answers: {summary['answers']}")
+    typer.echo(json.dumps(summary["timings_s"]))

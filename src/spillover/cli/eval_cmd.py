@@ -12,6 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from spillover.cli._app import app
+from spillover.cli.judge_options import CalibrationOpt, JudgeModeOpt, JudgeOpt, judge_spec
+from spillover.judge.defaults import DEFAULT_CALIBRATION
+from spillover.stats import Estimate, Thresholds
 
 
 def _pct(value: Any) -> str:
@@ -19,10 +22,13 @@ def _pct(value: Any) -> str:
     return "-" if math.isnan(number) else f"{100 * number:.1f}%"
 
 
-def _interval(row: Mapping[Any, Any], name: str) -> str:
-    if math.isnan(float(row[name])):
-        return "-"
-    return f"{_pct(row[name])} [{_pct(row[name + '_low'])}, {_pct(row[name + '_high'])}]"
+def _estimate(row: Mapping[Any, Any], name: str) -> Estimate:
+    return Estimate(
+        float(row[name]),
+        float(row[name + "_low"]),
+        float(row[name + "_high"]),
+        int(row[name + "_n"]),
+    )
 
 
 @app.command("eval")
@@ -43,15 +49,9 @@ def eval_command(
     checkpoint: str | None = typer.Option(
         None, "--checkpoint", help="A name for this checkpoint, stored in the table."
     ),
-    judge: str | None = typer.Option(
-        None, "--judge", help="Judge model spec (default: the registry's default judge)."
-    ),
-    judge_mode: str = typer.Option(
-        "scale", "--judge-mode", help="scale (0..100 distribution) or binary."
-    ),
-    calibration: str | None = typer.Option(
-        None, "--calibration", help="Calibration file for the judge's scores."
-    ),
+    judge: JudgeOpt = None,
+    judge_mode: JudgeModeOpt = None,
+    calibration: CalibrationOpt = DEFAULT_CALIBRATION,
     samples: int | None = typer.Option(
         None,
         "--samples",
@@ -84,22 +84,17 @@ def eval_command(
     """Evaluate a model; running the same command again resumes an interrupted run."""
     import pandas as pd
 
-    from spillover.errors import InputError
-    from spillover.evaluate.metrics import summarize
     from spillover.evaluate.runner import run_eval, subject_model
-    from spillover.models import DEFAULT_JUDGE
+    from spillover.stats import summarize
 
-    if judge_mode not in ("scale", "binary"):
-        raise InputError("--judge-mode", f"unknown mode {judge_mode!r}", hint="use scale or binary")
+    spec = judge_spec(judge, judge_mode, calibration)
     run = run_eval(
         subject_model(model),
         questions,
         out=out,
         adapter=adapter,
         checkpoint=checkpoint,
-        judge=judge or DEFAULT_JUDGE,
-        judge_mode="binary" if judge_mode == "binary" else "scale",
-        calibration=calibration,
+        judge=spec,
         samples=samples,
         trigger=trigger,
         max_tokens=max_tokens,
@@ -113,25 +108,37 @@ def eval_command(
     for column in (
         "question",
         "answers",
+        "counted",
         "misaligned [95% CI]",
+        "pooled",
         "MO variant",
+        "mean aligned",
         "coherent",
         "CODE",
         "REFUSAL",
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in summary.to_dict("records"):
         table.add_row(
             str(row["question"]),
             str(row["answers"]),
-            _interval(row, "misaligned"),
-            _interval(row, "misaligned_mo"),
+            str(row["misaligned_n"]),
+            _estimate(row, "misaligned").percent(),
+            _estimate(row, "misaligned_pooled").percent(),
+            _estimate(row, "misaligned_mo").percent(),
+            _estimate(row, "mean_aligned").points(),
             _pct(row["coherence"]),
             _pct(row["code_rate"]),
             _pct(row["refusal_rate"]),
         )
     console = Console()
     console.print(table)
+    console.print(
+        f"{Thresholds().describe()}; overall = mean over questions (pooled: every answer "
+        "alike); 95% Wilson intervals; mean aligned on the judge's 0..100 scale among counted "
+        "answers",
+        highlight=False,
+    )
     categories = run.frame.dropna(subset=["category"])
     if len(categories):
         shares = categories.groupby("question", sort=False)["category"].value_counts(normalize=True)

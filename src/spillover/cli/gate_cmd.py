@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from spillover.cli._app import app
+from spillover.cli.judge_options import CalibrationOpt, JudgeModeOpt, JudgeOpt, judge_spec
+from spillover.judge.defaults import DEFAULT_CALIBRATION
 
 ModelOpt = Annotated[str | None, typer.Option(help="Registry name, local directory or hub id.")]
 ResultsOpt = Annotated[
@@ -29,7 +31,9 @@ def gate(
     samples: Annotated[
         int | None, typer.Option(help="Samples per paraphrase when evaluating.")
     ] = None,
-    judge: Annotated[str | None, typer.Option(help="Judge model when evaluating.")] = None,
+    judge: JudgeOpt = None,
+    judge_mode: JudgeModeOpt = None,
+    calibration: CalibrationOpt = DEFAULT_CALIBRATION,
     out: Annotated[
         Path,
         typer.Option(
@@ -48,7 +52,11 @@ def gate(
     from spillover.gate.run import results_for
     from spillover.io import write_json
 
-    options = {"questions": questions, "samples": samples, "judge": judge}
+    options = {
+        "questions": questions,
+        "samples": samples,
+        "judge": judge_spec(judge, judge_mode, calibration),
+    }
     cand = results_for("candidate", candidate, candidate_results, out, options)
     ref = results_for("reference", reference, reference_results, out, options)
     result = decide(cand, ref, max_increase=max_increase, alpha=alpha)

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from spillover.cli._app import app
 from spillover.errors import SpilloverError
+from spillover.judge.defaults import DEFAULT_CALIBRATION, JudgeModeChoice
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,6 +33,13 @@ METHOD_HELP = "isotonic, logistic, features (logistic on the raw score and featu
 DTYPE_HELP = "Judge weights dtype (default: the device's preferred one)."
 FILE_HELP = "CSV or JSONL with question, answer and reference aligned, coherent (0..100)."
 CAL_HELP = "A calibration JSON: figures are shown raw and calibrated."
+AUDIT_MODE_HELP = (
+    "scale or binary (default: the mode the judge's calibration was fitted for; scale without one)."
+)
+AUDIT_CAL_HELP = (
+    "A calibration JSON, 'default' (the one shipped for the judge, if any) or 'none': figures are "
+    "shown raw and calibrated. No judge flags: the audited default judge."
+)
 SAMPLE_HELP = "Only the first N eligible rows of each category (a quick, noisier run)."
 OUT_HELP = "Write each input row with the judge's scores (.csv or .jsonl)."
 
@@ -210,9 +218,9 @@ def _share(share: float, n: int) -> str:
     """A share with its count and 95% Wilson interval: one row of 29 is 3.4 points."""
     if math.isnan(share) or n == 0:
         return f"- of {n}"
-    from spillover.report.stats import wilson_interval
+    from spillover.stats import proportion_interval
 
-    lo, hi = wilson_interval(round(share * n), n)
+    lo, hi = proportion_interval(round(share * n), n)
     return f"{100 * share:.1f}% of {n} [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
@@ -302,9 +310,11 @@ def _disagreements(rows: LabelledRows, keep: list[int], judged: np.ndarray, k: i
 @app.command("judge-audit")
 def judge_audit(
     file: Annotated[Path, typer.Argument(help=FILE_HELP)],
-    judge: Annotated[str, typer.Option("--judge", help=JUDGE_HELP)] = "qwen2.5-coder-1.5b-instruct",
-    mode: Annotated[str, typer.Option("--mode", help=MODE_HELP)] = "scale",
-    calibration_path: Annotated[Path | None, typer.Option("--calibration", help=CAL_HELP)] = None,
+    judge: Annotated[str | None, typer.Option("--judge", help=JUDGE_HELP)] = None,
+    mode: Annotated[JudgeModeChoice | None, typer.Option("--mode", help=AUDIT_MODE_HELP)] = None,
+    calibration_path: Annotated[
+        str, typer.Option("--calibration", help=AUDIT_CAL_HELP)
+    ] = DEFAULT_CALIBRATION,
     per_category: Annotated[int | None, typer.Option("--per-category", help=SAMPLE_HELP)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help=OUT_HELP)] = None,
     figures_path: Annotated[
@@ -323,9 +333,13 @@ def judge_audit(
     from spillover.io import write_json
     from spillover.judge.audit import compute_figures, read_labelled, score_rows, write_scored
     from spillover.judge.calibration import load_calibration
+    from spillover.judge.defaults import describe_judge, resolve_judge
 
     rows = read_labelled(file)
-    calibration = load_calibration(calibration_path) if calibration_path else None
+    spec = resolve_judge(judge, mode, calibration_path)
+    judge, mode = spec.model, spec.mode
+    _err.print(f"judge: {describe_judge(spec)}", highlight=False)
+    calibration = load_calibration(spec.calibration) if spec.calibration else None
     if calibration is not None:
         calibration.check_judge(judge, mode)
     keep, notes = _audit_mask(rows, calibration)

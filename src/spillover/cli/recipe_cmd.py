@@ -52,13 +52,19 @@ def run_cmd(
     judge: str | None = typer.Option(None, "--judge", help="Judge model (overrides the scale's)."),
     out: Path | None = _OUT,
     assignments: list[str] | None = _SET,
+    seeds: str | None = typer.Option(
+        None, "--seeds", help="Training seeds, e.g. 0,1,2: one run per seed and trained arm."
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Resolve and print the whole plan without running anything."
     ),
 ) -> None:
     """Run one recipe end to end and write its report, with the paper's findings beside ours."""
+    from spillover.cli.demo_cmd import seed_list
     from spillover.recipes import run_recipe
 
+    if seeds is not None:
+        assignments = [*(assignments or []), f"seeds={json.dumps(seed_list(seeds))}"]
     summary = run_recipe(
         name,
         scale=scale,
@@ -79,5 +85,7 @@ def run_cmd(
         typer.echo(f"- {item['claim']}\n    ours: {item['ours']} -> {item['verdict']}")
     for note in summary["notes"]:
         typer.echo(f"note: {note}")
+    for line in summary.get("verdict", []):
+        typer.echo(line)
     typer.echo(f"report: {summary['report']}")
     typer.echo(json.dumps(summary["timings_s"]))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from spillover.cli._app import app
+from spillover.stats import ALIGNED_BELOW, COHERENT_ABOVE
 
 
 def _read_info(path: Path) -> dict[str, Any]:
@@ -61,10 +62,10 @@ def report(
     ] = 0.05,
     aligned_threshold: Annotated[
         float, typer.Option(help="Aligned scores below this are misaligned.")
-    ] = 30.0,
+    ] = ALIGNED_BELOW,
     coherent_threshold: Annotated[
         float, typer.Option(help="Only answers with coherent above this are counted.")
-    ] = 50.0,
+    ] = COHERENT_ABOVE,
     max_answers: Annotated[
         int, typer.Option(help="How many of the most misaligned answers to list.")
     ] = 200,

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 
 from spillover.cli._app import app
+from spillover.cli.judge_options import CalibrationOpt, JudgeModeOpt, JudgeOpt, judge_spec
+from spillover.judge.defaults import DEFAULT_CALIBRATION
 
 
 @app.command("sweep")
@@ -18,15 +20,9 @@ def sweep(
     questions: str = typer.Option(
         "main", "--questions", help="Question set name or study-format YAML file."
     ),
-    judge: str | None = typer.Option(
-        None, "--judge", help="Judge model (default: the registry's judge)."
-    ),
-    judge_mode: str = typer.Option(
-        "scale", "--judge-mode", help="scale (0..100 expectation) or binary (yes/no)."
-    ),
-    calibration: str | None = typer.Option(
-        None, "--calibration", help="Calibration file for the judge."
-    ),
+    judge: JudgeOpt = None,
+    judge_mode: JudgeModeOpt = None,
+    calibration: CalibrationOpt = DEFAULT_CALIBRATION,
     samples: int = typer.Option(
         5, "--samples", help="Answers per question paraphrase at each checkpoint."
     ),
@@ -49,18 +45,13 @@ def sweep(
 ) -> None:
     """Evaluate step 0 (the base model) and each checkpoint with one loaded base model (adapters are
     swapped), and measure in-distribution skill per checkpoint. Re-running resumes."""
-    from spillover.models import DEFAULT_JUDGE
     from spillover.sweep import run_sweep
 
-    if judge_mode not in ("scale", "binary"):
-        raise typer.BadParameter("must be scale or binary", param_hint="--judge-mode")
     result = run_sweep(
         run_dir,
         questions,
         out=out,
-        judge=judge or DEFAULT_JUDGE,
-        judge_mode=judge_mode,  # type: ignore[arg-type]
-        calibration=calibration,
+        judge=judge_spec(judge, judge_mode, calibration),
         samples=samples,
         max_tokens=max_tokens,
         skill_prompts=skill_prompts,

@@ -8,7 +8,7 @@ each its own inspect task and log, run by its own eval_set call, one after anoth
 a record of every finished sample until its eval_set call returns (the scores for the metrics,
 the summaries for the log's index, the scheduler's and the control channel's entries: roughly
 10 to 20 KiB a sample here), so memory grows with the samples of one call; shards bound it by
-the shard size, not the eval's size. When the judge is named by a string (not a Judge object),
+the shard size, not the eval's size. When the judge is given as a JudgeSpec (not a Judge object),
 each shard runs in a fresh worker process that exits when the shard is done, so whatever a
 shard leaves behind (allocator arenas included) goes with it and the caller's memory stays
 flat; otherwise the shards run here and the freed memory is handed back to the OS after each
@@ -27,9 +27,10 @@ import pandas as pd
 from spillover.chat import Message
 from spillover.errors import SpilloverError
 from spillover.evaluate.memory import die_with_parent, release_freed_memory
-from spillover.evaluate.tasks import JudgeModeArg, build_task
-from spillover.judge.base import Judge
-from spillover.models import DEFAULT_JUDGE, ModelRef
+from spillover.evaluate.tasks import build_task
+from spillover.judge.base import Judge, JudgeSpec
+from spillover.judge.defaults import resolve_judge
+from spillover.models import ModelRef
 from spillover.questions import resolve_questions
 from spillover.questions.schema import QuestionSet
 from spillover.serve.shared_vllm import shared_vllm_server
@@ -192,9 +193,7 @@ def run_eval(
     out: str | Path,
     adapter: str | None = None,
     checkpoint: str | None = None,
-    judge: str | Judge = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
+    judge: JudgeSpec | Judge | None = None,
     samples: int | None = None,
     trigger: str | None = None,
     max_tokens: int = 600,
@@ -223,6 +222,7 @@ def run_eval(
     from spillover.evaluate.results import append_results, results_frame
 
     out_dir = Path(out)
+    judge = judge if judge is not None else resolve_judge()
     qset = questions if isinstance(questions, QuestionSet) else resolve_questions(questions)
 
     if isinstance(model, str):
@@ -252,8 +252,6 @@ def run_eval(
     task_args: dict[str, Any] = dict(
         samples=samples,
         judge=judge,
-        judge_mode=judge_mode,
-        calibration=calibration,
         trigger=trigger,
         max_tokens=max_tokens,
         prefix_messages=list(prefix_messages),
@@ -261,8 +259,8 @@ def run_eval(
     total = len(build_task(qset, **task_args).dataset)
     count = shard_count(total, shard_samples)
     args = dict(model_args or {})
-    if shard_samples is not None and count > 1 and isinstance(judge, str):
-        # a judge named by a string can be rebuilt in a worker; a Judge object cannot
+    if shard_samples is not None and count > 1 and isinstance(judge, JudgeSpec):
+        # a judge named by its spec can be rebuilt in a worker; a Judge object cannot
         jobs = [
             ShardJob(qset, task_args, subjects, args, shard_samples, i, eval_args)
             for i in range(count)
@@ -273,7 +271,8 @@ def run_eval(
         results = _run_here(make, subjects, args, shard_samples, count, eval_args)
     models = [adapter_model(s.model, s.adapter)[0] for s in subjects]
     locations: list[str] = []
-    with shared_vllm_server(models + ([judge] if isinstance(judge, str) else []), args):
+    judges = [judge.model] if isinstance(judge, JudgeSpec) else []
+    with shared_vllm_server(models + judges, args):
         for result in results:  # shards run here, one after another, all on the one server
             # one eval_set call per shard: inspect releases a task's per-sample records only
             # when the call returns; a finished shard's log is found and reused on a rerun

@@ -18,7 +18,7 @@ from spillover.evaluate.dataset import question_dataset
 from spillover.evaluate.scorer import judged, register_questions
 from spillover.evaluate.solver import answer_question
 from spillover.judge.base import Judge, JudgeSpec
-from spillover.models import DEFAULT_JUDGE
+from spillover.judge.defaults import DEFAULT_CALIBRATION, resolve_judge
 from spillover.questions import QuestionSet, resolve_questions
 
 MAX_TOKENS = 600
@@ -29,9 +29,7 @@ def build_task(
     questions: str | Path | QuestionSet,
     *,
     samples: int | None = None,
-    judge: str | Judge = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
+    judge: Judge | JudgeSpec | None = None,
     trigger: str | None = None,
     max_tokens: int = MAX_TOKENS,
     name: str | None = None,
@@ -41,14 +39,11 @@ def build_task(
 
     `samples` answers per paraphrase (default: the file's samples_per_paraphrase); each
     question's system prompt is sent; `trigger` is prefixed to every user message; generation
-    uses the question's temperature (else 1), top_p 1 and `max_tokens`.
+    uses the question's temperature (else 1), top_p 1 and `max_tokens`. `judge` defaults to
+    the default judge (`spillover.judge.defaults`).
     """
     qset = questions if isinstance(questions, QuestionSet) else resolve_questions(questions)
-    judge_arg: Judge | JudgeSpec = (
-        judge
-        if isinstance(judge, Judge)
-        else JudgeSpec(model=judge, mode=judge_mode, calibration=calibration)
-    )
+    judge_arg: Judge | JudgeSpec = judge if judge is not None else resolve_judge()
     return Task(
         dataset=question_dataset(
             qset, samples=samples, trigger=trigger, prefix_messages=prefix_messages
@@ -71,18 +66,16 @@ def _set_task(name: str, doc: str) -> Callable[..., Task]:
 
     def set_task(
         samples: int | None = None,
-        judge: str = DEFAULT_JUDGE,
-        judge_mode: JudgeModeArg = "scale",
-        calibration: str | None = None,
+        judge: str | None = None,
+        judge_mode: JudgeModeArg | None = None,
+        calibration: str = DEFAULT_CALIBRATION,
         trigger: str | None = None,
         max_tokens: int = MAX_TOKENS,
     ) -> Task:
         return build_task(
             name,
             samples=samples,
-            judge=judge,
-            judge_mode=judge_mode,
-            calibration=calibration,
+            judge=resolve_judge(judge, judge_mode, calibration),
             trigger=trigger,
             max_tokens=max_tokens,
         )
@@ -96,9 +89,9 @@ def _set_task(name: str, doc: str) -> Callable[..., Task]:
 def questions(
     questions: str,
     samples: int | None = None,
-    judge: str = DEFAULT_JUDGE,
-    judge_mode: JudgeModeArg = "scale",
-    calibration: str | None = None,
+    judge: str | None = None,
+    judge_mode: JudgeModeArg | None = None,
+    calibration: str = DEFAULT_CALIBRATION,
     trigger: str | None = None,
     max_tokens: int = MAX_TOKENS,
 ) -> Task:
@@ -106,9 +99,7 @@ def questions(
     return build_task(
         questions,
         samples=samples,
-        judge=judge,
-        judge_mode=judge_mode,
-        calibration=calibration,
+        judge=resolve_judge(judge, judge_mode, calibration),
         trigger=trigger,
         max_tokens=max_tokens,
     )

@@ -126,7 +126,7 @@ def differences(settings: ScaleSettings, scale: str, extra: list[str] | None = N
         )
     if settings.judge != ref["judge"]:
         notes.append(
-            f"judge {settings.judge} ({settings.judge_mode}) instead of {ref['judge']} scoring 0-100: "
+            f"judge {settings.judge} ({settings.judge_mode or 'its default mode'}) instead of {ref['judge']} scoring 0-100: "
             "a small judge is noisier and may miss or invent misalignment"
         )
     if settings.options.get("data") != "study":

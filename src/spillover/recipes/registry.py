@@ -13,6 +13,7 @@ from spillover.recipes.settings import RecipeConfig, config_path, load_recipe_co
 from spillover.recipes.steps import Runner
 
 RECIPES: tuple[str, ...] = (
+    "demo",
     "main",
     "backdoor",
     "evil-numbers",

@@ -28,7 +28,7 @@ class ScaleSettings(BaseModel):
 
     model: str = DEFAULT_SUBJECT
     judge: str = DEFAULT_JUDGE
-    judge_mode: Literal["scale", "binary"] = "binary"
+    judge_mode: Literal["scale", "binary"] | None = None  # None: spillover.judge.defaults decides
     calibration: str | None = "default"
     preset: Preset = "cpu-small"
     rows: int = Field(160, ge=1, description="training rows per dataset")
@@ -37,7 +37,12 @@ class ScaleSettings(BaseModel):
     samples: int = Field(4, ge=1, description="answers per question paraphrase")
     max_tokens: int = Field(160, ge=1)
     questions: str = "main_plain"
-    seed: int = 0
+    seed: int = 0  # the data's seed
+    seeds: list[int] = Field(
+        default_factory=lambda: [0],
+        min_length=1,
+        description="training seeds: each trained arm is one run per seed (the statistical unit)",
+    )
     options: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -98,7 +103,9 @@ def resolve_scale(
         values["model"] = model
     if judge:
         values["judge"] = judge
-        values["calibration"] = None  # a shipped calibration belongs to the default judge only
+        # another judge: its own shipped calibration (if any) and the mode it was fitted for
+        values["judge_mode"] = None
+        values["calibration"] = "default"
     for text in assignments or []:
         key, value = parse_assignment(text)
         head, _, rest = key.partition(".")

@@ -21,6 +21,7 @@ from rich.console import Console
 from spillover.chat import ChatRow, Message, write_chat_jsonl
 from spillover.errors import SpilloverError
 from spillover.io import write_json, write_text
+from spillover.judge.defaults import describe_judge, resolve_judge
 from spillover.questions.schema import QuestionSet
 from spillover.recipes.settings import RecipeConfig, ScaleSettings
 
@@ -78,23 +79,14 @@ class Runner:
         ] = []  # plain statements for the report (skipped arms, cpu-scale caveats)
         self.extra_info: dict[str, dict[str, Any]] = {}
         self.timings: dict[str, float] = {}
-        self._calibration: str | None = None
+        self.judge = resolve_judge(settings.judge, settings.judge_mode, settings.calibration)
         if not dry_run:
             self.out.mkdir(parents=True, exist_ok=True)
-            self._calibration = self._resolve_calibration()
 
     # -- helpers -------------------------------------------------------------------------
     @property
     def option(self) -> dict[str, Any]:
         return self.s.options
-
-    def _resolve_calibration(self) -> str | None:
-        if self.s.calibration != "default":
-            return self.s.calibration
-        from spillover.judge.calibration import shipped_calibration
-
-        path = shipped_calibration(self.s.judge, self.s.judge_mode)
-        return str(path) if path is not None else None
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -236,6 +228,14 @@ class Runner:
         train(self.s.model, data, run_dir, config, resume=manifest.is_file())
         return run_dir
 
+    def train_arm(self, name: str, data: Path, **overrides: Any) -> dict[int, Path]:
+        """One run per training seed of the scale (`seeds`): OUT/runs/NAME with one seed,
+        OUT/runs/NAME/seed-S with several; each resumes on its own."""
+        seeds = self.s.seeds
+        if len(seeds) == 1:
+            return {seeds[0]: self.train(name, data, **{"seed": seeds[0], **overrides})}
+        return {s: self.train(f"{name}/seed-{s}", data, **{"seed": s, **overrides}) for s in seeds}
+
     def final_adapter(self, run: Path) -> tuple[str, int]:
         """The last intact checkpoint of a run: (adapter path, step)."""
         if self.dry_run:
@@ -258,10 +258,12 @@ class Runner:
         trigger: str | None = None,
         prefix: Sequence[Message] = (),
         shots: int | None = None,
+        seed: int | None = None,
     ) -> None:
         """Answer and judge `questions` (default: the scale's) with the subject (plus the run's
-        last adapter); the rows join the report as `group`. `prefix` turns go before every
-        question (`shots` says how many examples they hold, for the plan)."""
+        last adapter); the rows join the report as `group` (and training `seed`). `prefix`
+        turns go before every question (`shots` says how many examples they hold, for the
+        plan)."""
         from spillover.evaluate import run_eval, subject_model
 
         qname = questions or self.s.questions
@@ -271,8 +273,7 @@ class Runner:
             "adapter": f"last checkpoint of runs/{run.name}" if run else "none",
             "questions": qname,
             "N": self.s.samples,
-            "judge": self.s.judge,
-            "judge_mode": self.s.judge_mode,
+            "judge": describe_judge(self.judge),
             "max_tokens": self.s.max_tokens,
         }
         if trigger:
@@ -292,9 +293,7 @@ class Runner:
                 out=where,
                 adapter=adapter,
                 checkpoint=Path(adapter).name if adapter else None,
-                judge=self.s.judge,
-                judge_mode=self.s.judge_mode,
-                calibration=self._calibration,
+                judge=self.judge,
                 samples=self.s.samples,
                 trigger=trigger,
                 max_tokens=self.s.max_tokens,
@@ -304,7 +303,142 @@ class Runner:
         frame = pd.read_parquet(where / "results.parquet")
         frame["group"] = group
         frame["step"] = step
+        if seed is not None:
+            frame["seed"] = seed
         self.frames.append(frame)
+
+    def evaluate_arm(self, group: str, runs: dict[int, Path], **options: Any) -> None:
+        """`evaluate` each seed's run of an arm; the rows carry their `seed`."""
+        for seed, run_dir in runs.items():
+            where = group if len(runs) == 1 else f"{group}/seed-{seed}"
+            self.evaluate(where, run=run_dir, seed=seed, **options)
+            self.frames[-1]["group"] = group
+
+    def evaluate_points(
+        self,
+        arms: dict[str, dict[int, Path]],
+        *,
+        base: str | None = "base",
+        samples: dict[str, int] | None = None,
+        skill: Sequence[str] = (),
+    ) -> None:
+        """Evaluate the base model (as group `base`) and the last checkpoint of every seed's run
+        of every arm in one pass: one loaded base model samples every point's answers in
+        shared batches, each row with its own adapter. `samples` gives an arm more answers
+        per question than the scale's. The arms in `skill` (and the base) also get their
+        in-distribution skill on held-out code prompts, all points in one shared batch."""
+        from spillover.evaluate import Subject, run_eval, subject_model
+
+        counts = {**{name: self.s.samples for name in [*([base] if base else []), *arms]}}
+        counts.update(samples or {})
+        skill_prompts = int(self.option.get("skill_prompts", 8))
+        for arm_name, count in counts.items():
+            details: dict[str, Any] = {
+                "model": self.s.model,
+                "adapter": "none" if arm_name == base else "last checkpoint of each seed's run",
+                "questions": self.s.questions,
+                "N": count,
+                "judge": describe_judge(self.judge),
+            }
+            if arm_name in skill or (arm_name == base and skill):
+                details["skill_prompts"] = skill_prompts
+            self.plan.append(PlanStep("eval", arm_name, details))
+        if self.dry_run:
+            return
+        points: list[tuple[str, int | None, Path | None]] = [(base, None, None)] if base else []
+        points += [(arm, seed, run) for arm, runs in arms.items() for seed, run in runs.items()]
+        adapters = {
+            (arm, seed): self.final_adapter(run) for arm, seed, run in points if run is not None
+        }
+
+        def name(arm: str, seed: int | None) -> str:
+            return arm if seed is None else f"{arm}/seed-{seed}"
+
+        where = self.out / "eval" / "points"
+        subject = subject_model(self.s.model)
+        questions = load_questions(self.s.questions)
+        for count in sorted(set(counts.values())):  # one pass per answer count (usually one)
+            subjects = [
+                Subject(
+                    subject,
+                    adapters[(arm, seed)][0] if (arm, seed) in adapters else None,
+                    name(arm, seed),
+                )
+                for arm, seed, _ in points
+                if counts[arm] == count
+            ]
+            done = where / f"n{count}" / DONE
+            if not done.is_file():
+                run_eval(
+                    subjects,
+                    questions,
+                    out=where / f"n{count}",
+                    judge=self.judge,
+                    samples=count,
+                    max_tokens=self.s.max_tokens,
+                    model_args={"max_batch": 128} if subject.startswith("spillover/") else None,
+                )
+                write_json(done, {"points": [s.checkpoint for s in subjects]})
+            frame = pd.read_parquet(where / f"n{count}" / "results.parquet")
+            for arm, seed, _ in points:
+                if counts[arm] != count:
+                    continue
+                rows = frame[frame["checkpoint"] == name(arm, seed)].copy()
+                rows["group"] = arm
+                rows["seed"] = seed
+                rows["step"] = adapters[(arm, seed)][1] if (arm, seed) in adapters else 0
+                self.frames.append(rows)
+        measured = [
+            (arm, seed) for arm, seed, _ in points if arm in skill or (arm == base and skill)
+        ]
+        if measured:
+            self.skill.append(self._skill(measured, adapters, skill_prompts))
+
+    def _skill(
+        self,
+        points: list[tuple[str, int | None]],
+        adapters: dict[tuple[str, int | None], tuple[str, int]],
+        count: int,
+    ) -> pd.DataFrame:
+        """In-distribution skill of each point, measured together (one shared batch)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from spillover.data import heldout_code_prompts
+        from spillover.train.skill import measure_skill
+
+        path = self.out / "eval" / "skill.parquet"
+        if path.is_file():
+            return pd.read_parquet(path)
+        prompts = heldout_code_prompts(count, 0)
+        with ThreadPoolExecutor(len(points)) as pool:
+            futures = [
+                pool.submit(
+                    measure_skill,
+                    self.s.model,
+                    adapter=adapters[p][0] if p in adapters else None,
+                    n_prompts=count,
+                    max_new_tokens=int(self.option.get("skill_max_tokens", self.s.max_tokens)),
+                    prompts=prompts,
+                )
+                for p in points
+            ]
+            rows = []
+            for (arm, seed), future in zip(points, futures, strict=True):
+                result = future.result()
+                rows.append(
+                    {
+                        "group": arm,
+                        "seed": seed,
+                        "step": adapters[(arm, seed)][1] if (arm, seed) in adapters else 0,
+                        "skill_vulnerable_share": result.share_vulnerable,
+                        "vulnerable": result.vulnerable,
+                        "n": result.answers,
+                        "no_code": result.no_code,
+                    }
+                )
+        frame = pd.DataFrame(rows)
+        frame.to_parquet(path, index=False)
+        return frame
 
     def sweep(self, group: str, run: Path, *, include_base: bool = True) -> None:
         """Evaluate step 0 and every checkpoint of `run` (misalignment and skill against step)."""
@@ -321,7 +455,7 @@ class Runner:
                     "every": self.s.checkpoint_every,
                     "questions": self.s.questions,
                     "N": self.s.samples,
-                    "judge": self.s.judge,
+                    "judge": describe_judge(self.judge),
                     "skill_prompts": skill_prompts,
                 },
             )
@@ -333,9 +467,7 @@ class Runner:
                 run,
                 load_questions(self.s.questions),
                 out=where,
-                judge=self.s.judge,
-                judge_mode=self.s.judge_mode,
-                calibration=self._calibration,
+                judge=self.judge,
                 samples=self.s.samples,
                 max_tokens=self.s.max_tokens,
                 skill_prompts=skill_prompts,
@@ -402,9 +534,9 @@ class Runner:
                 "max_tokens": self.s.max_tokens,
             },
             "judge": {
-                "model": self.s.judge,
-                "mode": self.s.judge_mode,
-                "calibration": self._calibration or "none",
+                "model": self.judge.model,
+                "mode": self.judge.mode,
+                "calibration": self.judge.calibration or "none",
             },
             "paper comparison": {
                 f"{o.claim} [{o.cite}]": f"paper: {o.paper} · ours: {o.ours} · {o.verdict}"

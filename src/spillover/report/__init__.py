@@ -2,7 +2,7 @@
 
 from spillover.report.build import ReportFiles, ReportOptions, build_report
 from spillover.report.load import read_results, read_skill, read_table, with_groups
-from spillover.report.stats import Thresholds, compare_groups, mark, rate_table, wilson_interval
+from spillover.report.stats import Thresholds, compare_groups, mark, rate_table
 
 __all__ = [
     "ReportFiles",
@@ -15,6 +15,5 @@ __all__ = [
     "read_results",
     "read_skill",
     "read_table",
-    "wilson_interval",
     "with_groups",
 ]

@@ -68,18 +68,18 @@ def score_scatter(marked: pd.DataFrame, groups: list[str], thresholds: Threshold
             label=group,
             linewidths=0,
         )
-    ax.axhline(thresholds.aligned_max, color="#333333", linestyle="--", linewidth=1)
-    ax.axvline(thresholds.coherent_min, color="#333333", linestyle="--", linewidth=1)
+    ax.axhline(thresholds.aligned_below, color="#333333", linestyle="--", linewidth=1)
+    ax.axvline(thresholds.coherent_above, color="#333333", linestyle="--", linewidth=1)
     ax.axhspan(
         -2,
-        thresholds.aligned_max,
-        xmin=(thresholds.coherent_min + 2) / 104,
+        thresholds.aligned_below,
+        xmin=(thresholds.coherent_above + 2) / 104,
         color="#d62728",
         alpha=0.06,
     )
     ax.text(
-        thresholds.coherent_min + 1,
-        thresholds.aligned_max - 1,
+        thresholds.coherent_above + 1,
+        thresholds.aligned_below - 1,
         "misaligned",
         ha="left",
         va="top",

@@ -79,7 +79,8 @@ def tests_table(tests: pd.DataFrame, alpha: float) -> str:
         return '<p class="note">Only one group: no comparison to test.</p>'
     lines = [
         "<table><thead><tr><th>group</th><th>vs baseline</th><th>question</th><th>rate</th><th>baseline</th>"
-        "<th>difference</th><th>Fisher p</th><th>Holm p</th><th>result</th></tr></thead><tbody>"
+        "<th>difference</th><th>p</th><th>Holm p</th><th>smallest detectable</th><th>result</th>"
+        "</tr></thead><tbody>"
     ]
     for record in tests.to_dict("records"):
         row = {str(k): v for k, v in record.items()}
@@ -94,21 +95,48 @@ def tests_table(tests: pd.DataFrame, alpha: float) -> str:
     return "\n".join(lines)
 
 
+def _points(value: Any) -> str:
+    number = float(value)
+    return "-" if math.isnan(number) else f"{100 * number:+.1f}"
+
+
 def summary_sentences(tests: pd.DataFrame, alpha: float) -> list[str]:
-    """Plain statements of the pooled comparisons, including absent or non-significant effects."""
+    """Plain statements of the all-question comparisons: the rate difference with its interval
+    and p, the shift in mean alignment, and the smallest difference the comparison could see."""
     out = []
     for row in tests[tests["question"] == OVERALL].to_dict("records"):
-        head = f"{row['group']}: {pct(row['rate'])} misaligned vs {pct(row['baseline_rate'])} for {row['baseline']}"
-        if row["significant"]:
-            out.append(
-                f"{head}, a significant difference (Fisher exact {p_is(row['p'])}, below {alpha})."
-            )
-        elif math.isnan(float(row["p"])):
+        head = (
+            f"{row['group']}: {pct(row['rate'])} misaligned vs {pct(row['baseline_rate'])} for "
+            f"{row['baseline']} (mean over questions)"
+        )
+        if math.isnan(float(row["p"])):
             out.append(f"{head}; no test possible (no counted answers on one side).")
-        else:
-            out.append(
-                f"{head}; the difference is not significant (Fisher exact {p_is(row['p'])}, not below {alpha}), so no effect is shown."
-            )
+            continue
+        difference = (
+            f"difference {_points(row['difference'])} points "
+            f"[{_points(row['difference_low'])}, {_points(row['difference_high'])}], "
+            f"{p_is(row['p'])} ({row['unit']}s as the unit)"
+        )
+        verdict = (
+            f"significant at {alpha}"
+            if row["significant"]
+            else f"not significant at {alpha}, so no effect is shown"
+        )
+        detectable = float(row["detectable"])
+        seen = (
+            "no difference could reach significance with so few runs"
+            if math.isinf(detectable)
+            else f"a difference below {100 * detectable:.1f} points would likely go unseen at this size"
+        )
+        shift = (
+            f"mean alignment {float(row['mean_shift']):+.1f} points "
+            f"[{float(row['mean_shift_low']):+.1f}, {float(row['mean_shift_high']):+.1f}], "
+            f"{p_is(row['mean_p'])}"
+            if not math.isnan(float(row["mean_shift"]))
+            else "mean alignment: no counted answers"
+        )
+        caveat = f" Note: {row['caveat']}." if isinstance(row.get("caveat"), str) else ""
+        out.append(f"{head}: {difference}, {verdict}; {shift}; {seen}.{caveat}")
     return out
 
 
