@@ -30,8 +30,7 @@ from rich.console import Console
 from spillover.errors import SpilloverError
 from spillover.io import atomic_open
 from spillover.judge.base import JudgeSpec
-from spillover.models import ModelRef
-from spillover.models.ref import VLLM
+from spillover.models.ref import VLLM, ModelRef
 from spillover.questions.schema import QuestionSet
 
 if TYPE_CHECKING:
