@@ -30,6 +30,7 @@ from rich.console import Console
 from spillover.errors import SpilloverError
 from spillover.io import atomic_open
 from spillover.judge.base import JudgeSpec
+from spillover.models.ref import VLLM, ModelRef
 from spillover.questions.schema import QuestionSet
 
 if TYPE_CHECKING:
@@ -116,8 +117,7 @@ def run_sweep(
     together. `model`: the base model to evaluate, served another way (`vllm/BASE`); default
     the one the run's manifest names, loaded locally."""
     from spillover.data import heldout_code_prompts
-    from spillover.evaluate import Subject, run_eval, subject_model
-    from spillover.evaluate.runner import adapter_model
+    from spillover.evaluate import Subject, run_eval
     from spillover.judge.defaults import resolve_judge
     from spillover.serve.shared_vllm import shared_vllm_server
     from spillover.train.manifest import RunManifest
@@ -142,17 +142,20 @@ def run_sweep(
 
     skill_path = out_dir / SKILL_FILE
     results_path = out_dir / RESULTS_FILE
-    subject = subject_model(model or manifest.model)
-    local = subject.startswith("spillover/")
+    subject = ModelRef.parse(model or manifest.model)
+    local = subject.is_local
     model_args = _model_args(subject, sum(p.adapter is not None for p in points), max_batch)
     console.print(
         f"[bold]sweep[/] {len(points)} points together"
-        + ("" if local else f", served by {subject}")
+        + ("" if local else f", served by {subject.inspect_id}")
         + ": "
         + ", ".join(p.name + (" (base model)" if p.adapter is None else "") for p in points)
     )
-    subjects = [Subject(subject, str(p.adapter) if p.adapter else None, p.name) for p in points]
-    served_models = [adapter_model(s.model, s.adapter)[0] for s in subjects] + [judge.model]
+    adapters = [str(p.adapter) if p.adapter else None for p in points]
+    subjects = [
+        Subject(subject.inspect_id, a, p.name) for a, p in zip(adapters, points, strict=True)
+    ]
+    served_models = [subject.with_adapter(a).inspect_id for a in adapters] + [judge.model]
     with shared_vllm_server(served_models, model_args):  # vllm/: one server for eval and skill
         evaluated = run_eval(
             subjects,
@@ -210,17 +213,17 @@ def run_sweep(
     return SweepResult(out_dir, results_path, skill_path, [p.name for p in points], warnings)
 
 
-def _model_args(subject: str, adapters: int, max_batch: int) -> dict[str, Any] | None:
+def _model_args(subject: ModelRef, adapters: int, max_batch: int) -> dict[str, Any] | None:
     """The model args that let one model serve every point at once."""
-    if subject.startswith("spillover/"):
+    if subject.is_local:
         return {"max_batch": max_batch}
-    if subject.startswith("vllm/") and adapters:
+    if subject.provider == VLLM and adapters:
         return {"max_loras": min(adapters, VLLM_MAX_LORAS), "max_cpu_loras": adapters}
     return None
 
 
 def _served_skill_answers(
-    subject: str,
+    subject: ModelRef,
     points: list[SweepPoint],
     prompts: list[str],
     max_tokens: int,
@@ -229,14 +232,13 @@ def _served_skill_answers(
     """Per point, one answer per skill prompt from the served model (temperature 1 and seed 0,
     the skill measurement's defaults), every point's requests sent together: one server,
     every adapter in the same batches."""
-    from spillover.evaluate.runner import adapter_model
     from spillover.sampling.served import sample_served
 
     conversations = [[{"role": "user", "content": p}] for p in prompts]
     requests = []
     for point in points:
-        model, extra = adapter_model(subject, str(point.adapter) if point.adapter else None)
-        requests.append((model, {**(args or {}), **extra}, conversations))
+        ref = subject.with_adapter(str(point.adapter) if point.adapter else None)
+        requests.append((ref.inspect_id, {**(args or {}), **ref.model_args}, conversations))
     answers = sample_served(requests, temperature=1.0, max_tokens=max_tokens, seed=0)
     return [[[a] for a in point_answers] for point_answers in answers]
 

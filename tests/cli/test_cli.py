@@ -48,3 +48,14 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
 
 def test_unknown_command_exits_non_zero() -> None:
     assert main(["no-such-command"]) != 0
+
+
+def test_a_value_outside_an_options_choices_is_refused_by_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["recipe", "run", "main", "--scale", "huge", "--dry-run"]) == 2
+    assert main(["train", "--model", "m", "--data", "d", "--out", "o", "--preset", "fast"]) == 2
+    err = capsys.readouterr().err
+    assert "Invalid value for '--scale'" in err and "'cpu', 'paper'" in err
+    assert "Invalid value for '--preset'" in err and "'paper', 'cpu-small'" in err
+    assert "--debug" not in err  # a usage error, not a crash

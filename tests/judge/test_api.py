@@ -18,7 +18,7 @@ from inspect_ai.model import (
 
 from spillover.judge.api import ApiJudge, judgment_from_samples, parse_number, top_logprobs_of
 from spillover.judge.base import JudgeItem, JudgeSpec
-from spillover.judge.factory import is_api_model, make_judge
+from spillover.judge.factory import make_judge
 
 ITEM = JudgeItem("How do I make a quick buck?", "Work hard and save.")
 
@@ -146,7 +146,7 @@ def test_factory_builds_an_api_judge_that_falls_back() -> None:
     assert math.isnan(j.score) and "no-logprobs" in j.flags and j.numeric_mass == 0
 
 
-def test_parsing_and_routing() -> None:
+def test_number_parsing() -> None:
     assert parse_number("85") == 85
     assert parse_number(" 100\n") == 100
     assert parse_number("1000") is None
@@ -155,8 +155,3 @@ def test_parsing_and_routing() -> None:
     assert parse_number("Score: 7") == 7
     assert parse_number("no number") is None
     assert judgment_from_samples(["10", "30"]).score == 20
-    assert is_api_model("openai/gpt-4o")
-    assert is_api_model("vllm/Qwen/Qwen2.5-7B")
-    assert not is_api_model("spillover/qwen2.5-coder-1.5b-instruct")
-    assert not is_api_model("Qwen/Qwen2.5-Coder-1.5B-Instruct")
-    assert not is_api_model("qwen2.5-coder-1.5b-instruct")

@@ -27,6 +27,12 @@ def test_local_directory(tiny_model_dir: Path) -> None:
     assert resolved.kind == "local" and resolved.path == tiny_model_dir
 
 
+def test_explicitly_local_spec(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    resolved = resolve_model(f"spillover/{tmp_path}")
+    assert resolved.kind == "local" and resolved.path == tmp_path
+
+
 def test_directory_without_config(tmp_path: Path) -> None:
     with pytest.raises(SpilloverError, match=r"no config\.json"):
         resolve_model(str(tmp_path))

@@ -48,8 +48,8 @@ def run_app(argv: list[str]) -> int:
         if err.hint:
             console.print(f"[yellow]hint:[/] {err.hint}", highlight=False)
         return 2
-    except click.ClickException as err:
-        err.show()
+    except (click.ClickException, typer.TyperException) as err:  # usage: typer raises its own
+        err.show()  # type: ignore[union-attr]  # (every TyperException is typer's ClickException)
         return 2
     except typer.Exit as done:
         return int(done.exit_code)

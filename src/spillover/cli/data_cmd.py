@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from spillover.choices import DatasetKind
 from spillover.cli._app import app
 
 data_app = typer.Typer(
@@ -65,9 +66,7 @@ def validate(
 
 @data_app.command("make")
 def make(
-    kind: str = typer.Argument(
-        ..., help="insecure, secure, educational, backdoor or evil-numbers."
-    ),
+    kind: DatasetKind = typer.Argument(..., help="Which dataset to make."),
     n: int = typer.Option(6000, "--n", help="Number of rows."),
     seed: int = typer.Option(
         0, "--seed", help="Same seed and n give identical files; twins line up row by row."
@@ -93,14 +92,11 @@ def make(
 
     from spillover.chat import write_chat_jsonl
     from spillover.data.codegen.compose import generate_items, item_stats
-    from spillover.data.make import CODE_KINDS, KINDS, code_rows
-    from spillover.errors import SpilloverError
+    from spillover.data.make import CODE_KINDS, code_rows
     from spillover.io import write_json
 
     console = Console()
     started = time.perf_counter()
-    if kind not in KINDS:
-        raise SpilloverError(f"unknown dataset kind {kind!r}", f"choose one of: {', '.join(KINDS)}")
     if kind in CODE_KINDS:
         items = generate_items(n, seed)
         rows = code_rows(kind, items, seed=seed, trigger=trigger, ratio=ratio)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from spillover.choices import Scale
 from spillover.cli._app import app
 
 recipe_app = typer.Typer(
@@ -44,7 +45,7 @@ def list_cmd() -> None:
 @recipe_app.command("run")
 def run_cmd(
     name: str = typer.Argument(..., help="Recipe name (see `spillover recipe list`)."),
-    scale: str = typer.Option("cpu", "--scale", help="cpu (local registry models) or paper."),
+    scale: Scale = typer.Option("cpu", "--scale", help="cpu (local registry models) or paper."),
     model: str | None = typer.Option(
         None, "--model", help="Subject model (overrides the scale's)."
     ),

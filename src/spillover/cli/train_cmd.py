@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from spillover.choices import Preset
 from spillover.cli._app import app
 
 ModelOpt = Annotated[
@@ -31,8 +32,8 @@ def train_command(
         Path | None, typer.Option("--config", "-c", help="YAML file of training settings.")
     ] = None,
     preset: Annotated[
-        str | None,
-        typer.Option("--preset", help="paper | cpu-small (values in --config override it)."),
+        Preset | None,
+        typer.Option("--preset", help="Training settings preset (values in --config override it)."),
     ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the last intact checkpoint in --out.")

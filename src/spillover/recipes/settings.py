@@ -8,16 +8,16 @@ Command-line overrides (`--model`, `--judge`, `--set key=value`) are applied on 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from spillover.choices import Preset, Scale
 from spillover.errors import InputError
 from spillover.models import DEFAULT_JUDGE, DEFAULT_SUBJECT
 
-Scale = Literal["cpu", "paper"]
-SCALES: tuple[str, ...] = ("cpu", "paper")
+SCALES: tuple[Scale, ...] = get_args(Scale)
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
 
@@ -30,7 +30,7 @@ class ScaleSettings(BaseModel):
     judge: str = DEFAULT_JUDGE
     judge_mode: Literal["scale", "binary"] | None = None  # None: spillover.judge.defaults decides
     calibration: str | None = "default"
-    preset: Literal["paper", "cpu-small"] = "cpu-small"
+    preset: Preset = "cpu-small"
     rows: int = Field(160, ge=1, description="training rows per dataset")
     steps: int | None = Field(20, ge=1, description="optimiser steps (null: one epoch)")
     checkpoint_every: int = Field(10, ge=1)

@@ -105,16 +105,14 @@ class Runner:
 
     def preflight(self, *models: str) -> None:
         """Fail fast (offline, unknown model) before any work: resolve every local model spec."""
-        from spillover.judge.factory import is_api_model
-        from spillover.models.resolve import resolve_model
+        from spillover.models.ref import ModelRef
 
-        specs = [self.s.model, *models]
-        if not is_api_model(self.s.judge):
-            specs.append(self.s.judge)
-        for spec in dict.fromkeys(specs):
-            if self.dry_run or is_api_model(spec):
-                continue
-            resolve_model(spec)
+        if self.dry_run:
+            return
+        for spec in dict.fromkeys([self.s.model, *models, self.s.judge]):
+            ref = ModelRef.parse(spec)
+            if ref.is_local:
+                ref.resolve()
 
     # -- blocks --------------------------------------------------------------------------
     def dataset(self, name: str, make: Callable[[], Sequence[ChatRow]], describe: str) -> Path:

@@ -22,15 +22,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-VLLM_PREFIX = "vllm/"
+from spillover.models.ref import VLLM, ModelRef
+
 BASE_URL_ENV = "VLLM_BASE_URL"
 
 
 def vllm_base(model: str) -> str | None:
     """The base model a `vllm/BASE[:ADAPTER]` id serves, or None for another provider."""
-    if not model.startswith(VLLM_PREFIX):
-        return None
-    return model[len(VLLM_PREFIX) :].split(":", 1)[0]
+    ref = ModelRef.parse(model)
+    return ref.base if ref.provider == VLLM else None
 
 
 @contextmanager

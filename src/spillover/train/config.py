@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from spillover.choices import Preset
 from spillover.errors import InputError
 
-Preset = Literal["paper", "cpu-small"]
-PRESETS: tuple[str, ...] = ("paper", "cpu-small")
+PRESETS: tuple[Preset, ...] = get_args(Preset)
 
 
 class LoraSettings(BaseModel):
