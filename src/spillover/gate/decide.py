@@ -56,12 +56,12 @@ class Power:
 
     power: float
     answers_per_arm: int  # the smaller arm's counted answers
-    answers_needed: int  # per arm, to show a change below the margin when there is none
+    answers_needed: int | None  # per arm, to show a change below a margin above 0 (no change)
     detectable: float  # the smallest change beyond zero the harm test detects
 
     @property
     def enough(self) -> bool:
-        return self.answers_per_arm >= self.answers_needed
+        return self.answers_needed is not None and self.answers_per_arm >= self.answers_needed
 
 
 @dataclass(frozen=True)
@@ -241,8 +241,11 @@ def _rate_change(
     direction: Direction = "smaller" if test == "safety" else "larger"
     change = margin_test(c.misaligned, c.counted, r.misaligned, r.counted, margin, alpha, direction)
     base = r.rate.value
-    # a margin above 1 - base cannot be exceeded: any answer is enough
-    needed = power.answers_to_show_margin(base, margin, alpha=alpha) if base + margin <= 1 else 1
+    needed = None  # no size shows a change below a zero margin
+    if margin > 0:  # a margin above 1 - base cannot be exceeded: any answer is enough
+        needed = (
+            power.answers_to_show_margin(base, margin, alpha=alpha) if base + margin <= 1 else 1
+        )
     # the harm test sees a change beyond the margin: detectable over reference + margin
     shifted = min(base + margin, 1.0)
     beyond = power.detectable_increase(
@@ -268,7 +271,9 @@ def _mean_change(
     change = normal_margin_test(worse, se, margin, alpha, direction)
     # no true change: both arms spread like the reference (its variance at one answer)
     unit = 2 * var_r * r.counted
-    needed = power.answers_to_show_shift(unit, margin, alpha=alpha) if unit > 0 else 1
+    needed = None
+    if margin > 0:
+        needed = power.answers_to_show_shift(unit, margin, alpha=alpha) if unit > 0 else 1
     detectable = margin + power.detectable_shift(se, alpha=alpha, alternative="larger")
     return change, Power(power.POWER, min(c.counted, r.counted), needed, detectable)
 
