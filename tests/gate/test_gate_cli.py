@@ -122,7 +122,7 @@ def test_mean_metric(tables: dict[str, Path], tmp_path: Path) -> None:
             "--metric",
             "mean",
             "--max-decrease",
-            "0.5",
+            "0.2",
         )
         == 1
     )
