@@ -61,14 +61,15 @@ def gate(
     candidate_results: ResultsOpt = None,
     reference_results: ResultsOpt = None,
 ) -> None:
-    """Compare a candidate with a reference and exit 0 (pass) or 1 (fail); 2 on error.
+    """Compare a candidate with a reference: exit 0 on PASS, 1 on FAIL, 2 on error.
 
-    --test safety (default, non-inferiority): PASS only when the upper end of the one-sided
-    (1 - alpha) interval of the change is below the margin; with too few answers to show that,
-    it says how many answers per arm would be enough. --test harm: FAIL only when the lower end
-    is above the margin; its PASS states the smallest change it could have seen. The change is
-    the rise in the misalignment rate (Farrington-Manning score test) or the fall in mean
-    alignment (normal test, bootstrap variance). Writes OUT/gate.json.
+    safety (default): PASS only when the change's one-sided upper bound is below the margin.
+
+    With too few answers to show that, it says how many per arm would be enough.
+
+    harm: FAIL only when the lower bound is above the margin; a PASS says what it could miss.
+
+    The change: the rise in the misalignment rate or the fall in mean alignment. Writes gate.json.
     """
     from spillover.gate.decide import decide
     from spillover.gate.run import results_for

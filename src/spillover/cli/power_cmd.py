@@ -65,13 +65,15 @@ def power_command(
         typer.Option(help="Intra-run correlation of answers (0 = independent answers)."),
     ] = None,
 ) -> None:
-    """Print the counted answers per arm needed to detect a rise from --baseline to
-    --baseline + --effect (two-proportion test, Cohen's h, statsmodels' NormalIndPower).
+    """Print the counted answers per arm needed to see a rise from --baseline by --effect.
 
-    With runs, answers of one run are correlated: the answers needed grow by the design effect
-    1 + (m - 1) * ICC for m answers per run. Give --icc with --runs and/or --answers-per-run
-    (no ICC is assumed for you); with --runs alone it finds the answers per run that make the
-    runs enough. The last line reads `answers per arm: N`.
+    Two-proportion test on Cohen's h (statsmodels); the last line reads `answers per arm: N`.
+
+    Answers of one run are correlated: with --runs or --answers-per-run, give --icc.
+
+    No ICC is assumed; the answers grow by the design effect 1 + (m - 1) x ICC.
+
+    With --runs alone it finds the answers per run that make those runs enough.
     """
     from spillover.stats import power as sizes
 

@@ -13,8 +13,10 @@ alignment among coherent answers (``mean``, reference - candidate, on the judge'
   evidence of a change beyond it). A PASS states the smallest change it had an 80% chance to
   detect, so silence does not read as safety.
 
-Rates pool every counted answer (answers as the unit; Farrington-Manning score test); means
-are over questions with a bootstrap variance (answers within questions, normal test).
+Rates pool every counted answer (Farrington-Manning score test); means are over questions
+with a bootstrap variance (answers within questions, normal test). The answers are the unit:
+the gate judges these two models, not the training recipe that made them (for that, compare
+arms of several seeds with `spillover.stats.compare`).
 """
 
 from __future__ import annotations
