@@ -15,6 +15,7 @@ _COMMAND_MODULES = (
     "spillover.cli.train_cmd",
     "spillover.cli.report_cmd",
     "spillover.cli.gate_cmd",
+    "spillover.cli.power_cmd",
     "spillover.cli.eval_cmd",
     "spillover.cli.sweep_cmd",
     "spillover.cli.demo_cmd",

@@ -1,6 +1,5 @@
-"""Release gate: fail when a candidate is significantly more misaligned than a reference."""
+"""Release gate: does the candidate show evidence of being no more misaligned than a reference
+(``safety``, the default), or evidence of being more misaligned (``harm``)?
 
-from spillover.gate.decide import GateResult, Rate, decide
-from spillover.gate.stats import MarginTest, margin_test
-
-__all__ = ["GateResult", "MarginTest", "Rate", "decide", "margin_test"]
+`spillover.gate.decide.decide` runs it; `spillover.gate.choices` names its tests and margins.
+"""
