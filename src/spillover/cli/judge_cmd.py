@@ -80,13 +80,8 @@ def judge_calibrate(
 ) -> None:
     """Score the calibration split with the judge, fit a monotone map per metric, write it as JSON."""
     from spillover.judge.audit import file_sha256, read_labelled, score_rows, shipped_set
-    from spillover.judge.calibration import (
-        METHODS,
-        METRIC_FEATURES,
-        FitSet,
-        JudgeRef,
-        fit_calibration,
-    )
+    from spillover.judge.calibration import FitSet, JudgeRef
+    from spillover.judge.calibration_fit import METHODS, METRIC_FEATURES, fit_calibration
     from spillover.judge.likelihood import LIKELIHOOD_FEATURES
 
     if method not in ("auto", *METHODS):
