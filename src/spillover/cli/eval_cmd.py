@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from spillover.cli._app import app
+from spillover.cli._table import print_table
 
 
 def _pct(value: Any) -> str:
@@ -131,7 +132,7 @@ def eval_command(
             _pct(row["refusal_rate"]),
         )
     console = Console()
-    console.print(table)
+    print_table(table, keep=("question",), console=console)
     categories = run.frame.dropna(subset=["category"])
     if len(categories):
         shares = categories.groupby("question", sort=False)["category"].value_counts(normalize=True)
@@ -141,7 +142,7 @@ def eval_command(
         for key, share in shares.items():
             question, label = key if isinstance(key, tuple) else (key, "")
             labels.add_row(str(question), str(label), _pct(share))
-        console.print(labels)
+        print_table(labels, keep=("question", "label"), console=console)
     judges = run.frame[["judge_model", "judge_mode", "judge_calibration"]].drop_duplicates()
     for judge_row in judges.itertuples(index=False):
         model_name, mode, cal = (None if pd.isna(v) else str(v) for v in judge_row)
