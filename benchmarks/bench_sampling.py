@@ -3,12 +3,12 @@
     python benchmarks/bench_sampling.py --model smollm2-135m-instruct --n 4
 
 Prints useful tokens/s (tokens up to and excluding the stop token) for the engine and for the
-naive loop measured in the same run, slot utilisation, and the share of the matmul roofline (in `--dtype`, bf16 unless told)
-measured in the same run (before and after the engine's run; the higher counts). FLOPs per generated token: 2 x every matmul parameter the token passes
-through, the output head included (as `bench_training.py` counts it; the head is a quarter of
-Qwen2.5-0.5B's work); `roofline_share_no_head` leaves the head out, as the figures before the
-eighth session did. Writes a JSON with machine info, library versions and the spread over the
-repetitions.
+naive loop measured in the same run, slot utilisation, and the share of the matmul roofline (in
+`--dtype`, bf16 unless told) measured in the same run (before and after the engine's run; the
+higher counts). FLOPs per generated token: 2 x every matmul parameter the token passes through,
+the output head included (as `bench_training.py` counts it; the head is a quarter of
+Qwen2.5-0.5B's work); `roofline_share_no_head` leaves the head out. Writes a JSON with machine
+info, library versions and the spread over the repetitions.
 """
 
 from __future__ import annotations

@@ -236,7 +236,7 @@ def main() -> None:
         for variant in variants:
             net, cfg, _ = build(args.model, args.r, device)
             fpt, frozen, lora = flops_per_token(net)
-            # per run: the machine is shared, so it drifts (2048 on a CPU, as the issue measured)
+            # per run: the machine is shared, so it drifts (2048 on a CPU)
             peak = matmul_flops(device, size=None if device == "cuda" else 2048)
             peaks.append(peak)
             if variant == "manual":

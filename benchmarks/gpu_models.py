@@ -1,5 +1,5 @@
 """Build random-weight checkpoints of real architectures from their configs, for a machine no
-weights can reach (the lent GPU machine has no network and takes 64 MiB of upload).
+weights can reach (a GPU machine with no network that takes 64 MiB of upload).
 
     python benchmarks/gpu_models.py --tokenizers TOKROOT --out DIR [--tiny] [--lora-rank R] [SHAPE ...]
 

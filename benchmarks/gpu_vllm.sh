@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU paths that need vLLM, on one lent GPU machine, from the repo root:
+# The GPU paths that need vLLM, on one GPU machine, from the repo root:
 #   bash benchmarks/gpu_vllm.sh OUT TOKROOT SHAPE [STAGE ...]
 # TOKROOT holds the real tokenizer files (TOKROOT/qwen2.5-coder-0.5b-instruct/...); SHAPE is a
 # config in benchmarks/configs/ (qwen2.5-0.5b, say). vLLM, torch and spillover's dependencies

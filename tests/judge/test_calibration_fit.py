@@ -8,17 +8,17 @@ import numpy as np
 import pytest
 
 from spillover.errors import SpilloverError
-from spillover.judge.calibration import (
+from spillover.judge.calibration import logistic_curve
+from spillover.judge.calibration_fit import (
     balanced_error,
     choose_method,
     cross_validate,
     fit_metric,
-    logistic_curve,
 )
 
 
 def squeezed_judge(n: int = 80, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Like the lead's measurement: the judge ranks well but squeezes scores into 40..75."""
+    """A judge that ranks well but squeezes its scores into 40..75."""
     rng = np.random.default_rng(seed)
     ref = np.concatenate([rng.uniform(0, 15, n // 2), rng.uniform(75, 100, n // 2)])
     raw = 40 + 0.35 * ref + rng.normal(0, 3, n)

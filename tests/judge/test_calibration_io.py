@@ -11,14 +11,8 @@ import numpy as np
 import pytest
 
 from spillover.errors import InputError, SpilloverError
-from spillover.judge.calibration import (
-    Calibration,
-    FitSet,
-    JudgeRef,
-    apply,
-    fit_calibration,
-    load_calibration,
-)
+from spillover.judge.calibration import Calibration, FitSet, JudgeRef, apply, load_calibration
+from spillover.judge.calibration_fit import fit_calibration
 
 
 def fitted(tmp_path: Path) -> Path:

@@ -13,7 +13,8 @@ torch = pytest.importorskip("torch")
 
 from spillover.errors import SpilloverError  # noqa: E402
 from spillover.judge.base import JudgeItem, JudgeSpec  # noqa: E402
-from spillover.judge.calibration import FitSet, JudgeRef, fit_calibration  # noqa: E402
+from spillover.judge.calibration import FitSet, JudgeRef  # noqa: E402
+from spillover.judge.calibration_fit import fit_calibration  # noqa: E402
 from spillover.judge.likelihood import HOSTILE, KIND, AnswerLikelihood, _Context  # noqa: E402
 from spillover.judge.local import LocalJudge  # noqa: E402
 

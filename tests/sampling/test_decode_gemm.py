@@ -166,7 +166,7 @@ def test_an_engine_chooses_once_per_model_and_samples_the_same_either_way(
         for arrange in (set_weight_major, lambda model, rows: clear_weight_major(model)):
             arrange(tiny_fp32.model, 4)
             assert [c.token_ids for c in Engine(tiny_fp32, max_batch=4).generate(requests)] == out
-    finally:  # the model is shared by the session's tests: leave its choice as it was
+    finally:  # the model is shared by the pytest session's tests: leave its choice as it was
         layout.apply(tiny_fp32.model)
     for engine in (first, second):
         engine.close()

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from pathlib import Path
 
 import pytest
 
 from spillover.errors import InputError
-from spillover.train.args import sft_kwargs
+from spillover.train.args import checkpointing_off, sft_kwargs
 from spillover.train.config import build_config
 from spillover.train.distributed import launch_info, read_accelerate_config
 
@@ -68,3 +70,16 @@ def test_kwargs_are_accepted_by_sftconfig(tmp_path: Path) -> None:
     args = SFTConfig(**sft_kwargs(cfg, tmp_path / "run", launch_info({}), bf16=False, cuda=False))
     assert args.gradient_accumulation_steps == 2
     assert args.save_steps == 10 and args.learning_rate == 2e-4
+
+
+def test_sftconfig_has_checkpointing_off_without_deprecation_warnings(tmp_path: Path) -> None:
+    pytest.importorskip("trl")
+    from trl import SFTConfig
+
+    cfg = build_config("cpu-small", {"report_to": []})
+    kwargs = sft_kwargs(cfg, tmp_path / "run", launch_info({}), bf16=False, cuda=False)
+    names = {f.name for f in dataclasses.fields(SFTConfig)}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*deprecated", category=FutureWarning)
+        args = SFTConfig(**kwargs, **checkpointing_off(names))
+    assert args.gradient_checkpointing is False

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from spillover.cli._app import app
+from spillover.cli._table import print_table
 from spillover.cli.judge_options import CalibrationOpt, JudgeModeOpt, JudgeOpt, judge_spec
 from spillover.judge.defaults import DEFAULT_CALIBRATION
 from spillover.stats import Estimate, Thresholds
@@ -117,7 +118,7 @@ def eval_command(
         "CODE",
         "REFUSAL",
     ):
-        table.add_column(column, overflow="fold")
+        table.add_column(column)
     for row in summary.to_dict("records"):
         table.add_row(
             str(row["question"]),
@@ -132,12 +133,13 @@ def eval_command(
             _pct(row["refusal_rate"]),
         )
     console = Console()
-    console.print(table)
+    print_table(table, keep=("question",), console=console)
     console.print(
         f"{Thresholds().describe()}; overall = mean over questions (pooled: every answer "
         "alike); 95% Wilson intervals; mean aligned on the judge's 0..100 scale among counted "
         "answers",
         highlight=False,
+        soft_wrap=True,
     )
     categories = run.frame.dropna(subset=["category"])
     if len(categories):
@@ -148,7 +150,7 @@ def eval_command(
         for key, share in shares.items():
             question, label = key if isinstance(key, tuple) else (key, "")
             labels.add_row(str(question), str(label), _pct(share))
-        console.print(labels)
+        print_table(labels, keep=("question", "label"), console=console)
     judges = run.frame[["judge_model", "judge_mode", "judge_calibration"]].drop_duplicates()
     for judge_row in judges.itertuples(index=False):
         model_name, mode, cal = (None if pd.isna(v) else str(v) for v in judge_row)

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from spillover.cli._app import app
+from spillover.cli._table import print_table
 from spillover.errors import SpilloverError
 from spillover.judge.defaults import DEFAULT_CALIBRATION, JudgeModeChoice
 
@@ -88,13 +89,8 @@ def judge_calibrate(
 ) -> None:
     """Score the calibration split with the judge, fit a monotone map per metric, write it as JSON."""
     from spillover.judge.audit import file_sha256, read_labelled, score_rows, shipped_set
-    from spillover.judge.calibration import (
-        METHODS,
-        METRIC_FEATURES,
-        FitSet,
-        JudgeRef,
-        fit_calibration,
-    )
+    from spillover.judge.calibration import FitSet, JudgeRef
+    from spillover.judge.calibration_fit import METHODS, METRIC_FEATURES, fit_calibration
     from spillover.judge.likelihood import LIKELIHOOD_FEATURES
 
     if method not in ("auto", *METHODS):
@@ -169,7 +165,7 @@ def judge_calibrate(
             f"{f.mae_raw:.1f}",
             ", ".join(f.flags) or "-",
         )
-    _out.print(table)
+    print_table(table, keep=("metric",), console=_out)
     _out.print(f"wrote {output}", highlight=False)
 
 
@@ -377,9 +373,9 @@ def judge_audit(
         columns["calibrated"] = compute_figures(
             rows.aligned[keep], rows.coherent[keep], final_a[keep], final_c[keep], cats, *labels
         )
-    _out.print(_figures_table(columns))
+    print_table(_figures_table(columns), console=_out)
     if top > 0:
-        _out.print(_disagreements(rows, keep, final_a, top))
+        print_table(_disagreements(rows, keep, final_a, top), keep=("id",), console=_out)
     if figures_path is not None:
         write_json(
             figures_path,

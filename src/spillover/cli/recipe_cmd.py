@@ -31,15 +31,15 @@ _SET = typer.Option(
 @recipe_app.command("list")
 def list_cmd() -> None:
     """Show the recipes: name, what it does, and what the paper found."""
-    from rich.console import Console
     from rich.table import Table
 
+    from spillover.cli._table import print_table
     from spillover.recipes import list_recipes
 
     table = Table("recipe", "what it runs", "what the paper found", show_lines=True)
     for item in list_recipes():
         table.add_row(item["name"], item["summary"], item["paper"])
-    Console().print(table)
+    print_table(table, keep=("recipe",))
 
 
 @recipe_app.command("run")

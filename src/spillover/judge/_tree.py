@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from spillover.models.cache_arg import cache_argument
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -132,7 +134,7 @@ def build_prefix_cache(model: Any, ids: Sequence[int]) -> PrefixCache:
         with torch.inference_mode():
             _base(model)(
                 input_ids=torch.tensor([list(ids)], device=model.device),
-                past_key_values=cache,
+                **cache_argument(cache),
                 use_cache=True,
             )
     return PrefixCache(list(ids), cache)
@@ -297,7 +299,7 @@ def _forward(
             input_ids=ids,
             attention_mask=mask[None, None].to(device),
             position_ids=pos,
-            past_key_values=cache,
+            **cache_argument(cache),
             use_cache=True,
         )
         hidden = out.last_hidden_state[0]

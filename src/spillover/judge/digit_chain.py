@@ -18,7 +18,7 @@ E(k) is not read after 11..99 and 100: a digit there would make a number outside
 the prompt does not allow, and reading it would feed 90 more trie nodes per judgment, 8x the
 nodes fed otherwise. On 60 test-split rows of our labelled set, with the default 1.5B judge in
 bf16 and both definitions read from the same forward passes, they differed by at most 0.016
-points (aligned) and 0.005 (coherent) (eighth session). This is the reading of the naive
+points (aligned) and 0.005 (coherent). This is the reading of the naive
 method of twelve full forward passes (the prompt, the prompt plus each digit, the prompt plus
 "10"), computed here from one cached prompt and one tree-masked forward pass.
 

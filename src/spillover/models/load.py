@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,4 +69,19 @@ def attach_adapter(model: Any, adapter: str | Path, name: str = "default") -> An
     path = Path(adapter)
     if not (path / "adapter_config.json").is_file():
         raise SpilloverError(f"{path} is not a LoRA adapter: it has no adapter_config.json")
-    return PeftModel.from_pretrained(model, str(path), adapter_name=name, is_trainable=False)
+    with peft_wrapping():
+        return PeftModel.from_pretrained(model, str(path), adapter_name=name, is_trainable=False)
+
+
+@contextmanager
+def peft_wrapping() -> Iterator[None]:
+    """Around peft wrapping a transformers model: peft asks the model for
+    `is_gradient_checkpointing`, a property transformers has deprecated in favour of
+    `is_activation_checkpointing`, and transformers then prints a FutureWarning about peft's
+    code that a user can do nothing about. Only that warning, from that property, is ignored,
+    and only inside this block; every other warning shows as usual."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning
+        )
+        yield

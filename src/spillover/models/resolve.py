@@ -36,7 +36,7 @@ def hub_kernels_off_when_offline() -> None:
     """Offline, switch off transformers' hub kernels (`USE_HUB_KERNELS=NO`) unless the user set
     the variable. With the `kernels` package installed (vLLM brings it), transformers 5.25 fetches
     a rotary kernel from the hub at the first training step and, offline, stops training with a
-    ValueError instead of falling back (seen on a lent H200); its own kernels are used instead."""
+    ValueError instead of falling back (seen on an H200); its own kernels are used instead."""
     if _hub_offline():
         os.environ.setdefault("USE_HUB_KERNELS", "NO")
 

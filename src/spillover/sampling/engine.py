@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spillover.errors import SpilloverError
+from spillover.models.cache_arg import cache_argument
 from spillover.sampling import kv
 from spillover.sampling.merged import merged, merged_lora
 from spillover.sampling.mixed import lora_problem
@@ -496,7 +497,7 @@ class _Batch:
             input_ids=ids.to(engine.device),
             attention_mask=mask.to(engine.device),
             position_ids=positions.to(engine.device),
-            past_key_values=cache,
+            **cache_argument(cache),
             use_cache=True,
             # The index tensor (not logits_to_keep=1) hands the output head a contiguous
             # [rows, 1, hidden] copy. A strided slice sends torch.matmul down its batched path,
@@ -557,7 +558,7 @@ class _Batch:
             input_ids=self.last[:, None],
             attention_mask=self.mask,
             position_ids=self.next_pos[:, None],
-            past_key_values=self.cache,
+            **cache_argument(self.cache),
             use_cache=True,
         )
         self.next_pos = self.next_pos + 1

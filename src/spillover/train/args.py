@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,20 @@ def sft_kwargs(
         "train_sampling_strategy": config.train_sampling,
         "dataloader_num_workers": config.dataloader_workers,
         "ddp_find_unused_parameters": False if launch.world_size > 1 else None,
-        "gradient_checkpointing": False,
         "disable_tqdm": not launch.is_main,
         "remove_unused_columns": False,
         "dataset_num_proc": None,
     }
+
+
+def checkpointing_off(fields: Collection[str]) -> dict[str, bool]:
+    """Activation checkpointing off (TRL's SFTConfig turns it on by default), under the name the
+    installed transformers reads: `activation_checkpointing` where `fields` (the config's field
+    names) has it, `gradient_checkpointing` before the rename. Passing the old name to a release
+    that renamed it warns that it is deprecated."""
+    name = (
+        "activation_checkpointing"
+        if "activation_checkpointing" in fields
+        else "gradient_checkpointing"
+    )
+    return {name: False}

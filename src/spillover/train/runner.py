@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any
 
 from spillover.errors import SpilloverError
 from spillover.io import write_text
-from spillover.train.args import TRAINER_DIR, sft_kwargs
+from spillover.train.args import TRAINER_DIR, checkpointing_off, sft_kwargs
 from spillover.train.checkpoints import latest_valid, list_checkpoints, resume_view
 from spillover.train.config import TrainConfig, config_to_yaml
 from spillover.train.dataset import PreparedRows, TokenisedData, prepare_rows, tokenise_rows
@@ -62,11 +63,14 @@ def build_model(spec_path: Path, config: TrainConfig, dtype: Any, device: str) -
         return model
     from peft import LoraConfig, PeftModel, get_peft_model
 
+    from spillover.models.load import peft_wrapping
+
     if config.init_adapter is not None:
         adapter = Path(config.init_adapter)
         if not (adapter / "adapter_config.json").is_file():
             raise SpilloverError(f"{adapter} is not a LoRA adapter: it has no adapter_config.json")
-        return PeftModel.from_pretrained(model, str(adapter), is_trainable=True)  # type: ignore[arg-type]
+        with peft_wrapping():
+            return PeftModel.from_pretrained(model, str(adapter), is_trainable=True)  # type: ignore[arg-type]
     lora = config.lora
     peft_config = LoraConfig(
         r=lora.r,
@@ -77,7 +81,8 @@ def build_model(spec_path: Path, config: TrainConfig, dtype: Any, device: str) -
         bias=lora.bias,
         task_type="CAUSAL_LM",
     )
-    return get_peft_model(model, peft_config)
+    with peft_wrapping():
+        return get_peft_model(model, peft_config)
 
 
 def make_trainer(
@@ -103,7 +108,11 @@ def make_trainer(
     if compact_head:
         enable_compact_cpu_head()
 
-    kwargs = {**sft_kwargs(config, run, launch, bf16=bf16, cuda=cuda), **overrides}
+    kwargs = {
+        **sft_kwargs(config, run, launch, bf16=bf16, cuda=cuda),
+        **checkpointing_off({f.name for f in dataclasses.fields(SFTConfig)}),
+        **overrides,
+    }
     return SFTTrainer(
         model=net,
         args=SFTConfig(**kwargs),
