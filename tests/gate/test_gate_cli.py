@@ -196,8 +196,8 @@ def test_runs_evaluations_through_the_evaluate_entry_point(
     assert [c["model"] for c in calls] == ["spillover/cand", "spillover/ref"]
     assert (
         calls[0]["out_dir"] == out / "candidate"
+        and calls[0]["samples"] == 7
         and calls[0]["judge"] == JudgeSpec(model="j", mode="scale")
-        and calls[0]["judge"] == "j"
     )
     assert calls[0]["questions"] == "main"  # the default question set
     data = json.loads((out / "gate.json").read_text())
