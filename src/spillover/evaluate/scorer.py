@@ -143,7 +143,9 @@ async def _judge_scale(
     for name in question.metrics:
         item = JudgeItem(question=text, answer=answer, template=question.judge_prompts.get(name))
         (judgment,) = await judge.judge(name, [item])
-        values[name] = _number(judgment.score)
+        values[name] = float(
+            judgment.score
+        )  # NaN when unscored: inspect keeps NaN, turns None into 0
         records[name] = judgment_record(judgment)
     return values, records
 
