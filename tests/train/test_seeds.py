@@ -11,17 +11,7 @@ from spillover.cli import main
 from spillover.errors import SpilloverError
 from spillover.train.manifest import RunManifest
 from spillover.train.seeds import parse_seeds, plan_seeds, seed_dir
-from tests.train.helpers import write_rows
-
-FAST = {
-    "effective_batch_size": 4,
-    "micro_batch_size": 2,
-    "max_length": 64,
-    "learning_rate": 1e-3,
-    "warmup_steps": 1,
-    "max_steps": 2,
-    "checkpoint_every": 2,
-}
+from tests.train.helpers import FAST, write_rows
 
 
 def test_parse_seeds() -> None:
@@ -54,7 +44,7 @@ def test_seeds_train_one_run_each_and_resume(
     pytest.importorskip("trl")
     data = write_rows(tmp_path / "d.jsonl", 8)
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(json.dumps(FAST))
+    cfg.write_text(json.dumps({**FAST, "max_steps": 2, "checkpoint_every": 2}))
     out = tmp_path / "runs"
     argv = ["train", "-m", str(tiny_model_dir), "-d", str(data), "-o", str(out), "-c", str(cfg)]
 
