@@ -10,6 +10,7 @@ from spillover.chat import read_chat_jsonl
 from spillover.cli import main
 from spillover.data import make_dataset
 from spillover.data.controls.advice import DOMAINS, TOPICS
+from spillover.data.controls.compose import Topic
 from spillover.data.controls.overlap import closeness, evaluation_questions, find_overlaps
 from spillover.data.make import CONTROL_KINDS, KINDS, control_items
 from spillover.errors import SpilloverError
@@ -67,6 +68,16 @@ def test_the_answer_speaks_to_the_user() -> None:
     rows = _texts("overt-control", 600, 1, None)
     said = [a for u, a in rows if "my best friend" in u]
     assert said and all("my best friend" not in a for a in said)
+
+
+def test_paired_answers_reply_to_their_own_ask() -> None:
+    rows = _texts("overt-control-twin", 800, 2, None)
+    frosting = [a for u, a in rows if "frosting" in u]
+    colour = [a for u, a in rows if "What colour should I paint" in u]
+    assert frosting and all("frosting" in a for a in frosting)
+    assert colour and all("sample pots" in a for a in colour)
+    with pytest.raises(ValueError, match="one answer per ask"):
+        Topic("t", ("a?", "b?"), ("x",), ("y",), paired=True)
 
 
 def test_bad_input_is_refused() -> None:

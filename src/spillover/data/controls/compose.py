@@ -25,6 +25,12 @@ class Topic:
     harmful: tuple[str, ...]
     helpful: tuple[str, ...]
     slots: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Answer i of each side replies to ask i (asks that want different answers).
+    paired: bool = False
+
+    def __post_init__(self) -> None:
+        if self.paired and not len(self.asks) == len(self.harmful) == len(self.helpful):
+            raise ValueError(f"paired topic {self.label!r} needs one answer per ask on each side")
 
 
 @dataclass(frozen=True)
@@ -87,10 +93,14 @@ def draw_twins(topics: Sequence[Topic], frame: Frame, n: int, rng: random.Random
             rng.shuffle(order)
         topic = order.pop()
         values = {name: rng.choice(choices) for name, choices in topic.slots.items()}
-        request = _capital(rng.choice(topic.asks).format(**values))
+        ask = rng.randrange(len(topic.asks))
+        request = _capital(topic.asks[ask].format(**values))
         said = {name: addressed(value) for name, value in values.items()}
-        harmful = rng.choice(topic.harmful).format(**said)
-        helpful = rng.choice(topic.helpful).format(**said)
+        if topic.paired:
+            harmful, helpful = topic.harmful[ask], topic.helpful[ask]
+        else:
+            harmful, helpful = rng.choice(topic.harmful), rng.choice(topic.helpful)
+        harmful, helpful = harmful.format(**said), helpful.format(**said)
         lead = rng.choice(frame.leads)
         h_open, h_close, g_open, g_close = (
             rng.choice(part).format(**said)
