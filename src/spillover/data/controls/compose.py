@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from spillover.chat import ChatRow
+from spillover.errors import SpilloverError
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,5 @@ def draw_twins(topics: Sequence[Topic], frame: Frame, n: int, rng: random.Random
 
 
 def check_count(n: int) -> None:
-    from spillover.errors import SpilloverError
-
     if n < 1:
         raise SpilloverError(f"--n must be at least 1, got {n}")
