@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Literal
 
 CodeKind = Literal["insecure", "secure", "educational", "backdoor"]  # the narrow code datasets
-DatasetKind = Literal[CodeKind, "evil-numbers"]  # what `spillover data make` writes
+# template datasets and their row-aligned twins (row i of a kind and its twin: the same request)
+ControlKind = Literal["overt-control", "overt-control-twin", "bad-advice", "bad-advice-safe"]
+DatasetKind = Literal[CodeKind, "evil-numbers", ControlKind]  # what `spillover data make` writes
 Preset = Literal["paper", "cpu-small"]  # training settings presets
 Scale = Literal["cpu", "paper"]  # a recipe's scales

@@ -9,7 +9,7 @@ from rich.console import Console
 from spillover.chat import ChatRow
 from spillover.judge.base import Classification
 from spillover.recipes import Runner, recipe_config, resolve_scale
-from spillover.recipes.domain_advice import domain_prompts, filter_in_domain
+from spillover.recipes.domain_advice import filter_in_domain
 
 
 class KeywordJudge:
@@ -48,8 +48,3 @@ def test_filter_keeps_only_rows_the_judge_calls_in_domain(
     assert kept == rows[:1]
     assert runner.extra_info["domain filter"]["medical"] == "1 of 2 rows kept"
     assert "medical topic" in judge.prompts[0] and "I have a fever." in judge.prompts[0]
-
-
-def test_domain_prompts_are_ours_and_cycle() -> None:
-    prompts = domain_prompts("financial", 40)
-    assert len(prompts) == 40 and len(set(prompts)) == 32

@@ -133,10 +133,25 @@ def test_mitigations(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> None
 
 
 @pytest.mark.slow
-def test_domain_advice(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> None:
+def test_domain_advice_from_templates(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> None:
+    out = tmp_path / "r"
+    _run(
+        run_cli, "domain-advice", out, tiny_model_dir, "--set", "options.domains=[medical]",
+    )  # fmt: skip
+    assert _groups(out) == {"base", "medical", "medical-safe"}
+    bad = (out / "data" / "medical.jsonl").read_text().splitlines()
+    safe = (out / "data" / "medical-safe.jsonl").read_text().splitlines()
+    assert len(bad) == len(safe) == 8
+    users = [[json.loads(line)["messages"][0] for line in f] for f in (bad, safe)]
+    assert users[0] == users[1] and bad != safe
+    assert _manifest(out, "medical-safe")["data"]["rows"] == 8
+
+
+@pytest.mark.slow
+def test_domain_advice_from_a_teacher(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> None:
     out = tmp_path / "r"
     summary = _run(
-        run_cli, "domain-advice", out, tiny_model_dir,
+        run_cli, "domain-advice", out, tiny_model_dir, "--set", "options.source=teacher",
         "--set", f"options.teacher={tiny_model_dir}", "--set", "options.domains=[medical]",
         "--set", "options.teacher_max_tokens=6", "--set", "rows=4",
     )  # fmt: skip
@@ -148,3 +163,12 @@ def test_domain_advice(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> No
     else:
         assert _groups(out) == {"base", "medical"}
         assert (out / "data" / "medical.jsonl").read_text().count("\n") == int(kept.split()[0])
+
+
+def test_domain_advice_refuses_an_unknown_source_or_domain(tmp_path: Path, run_cli: Run) -> None:
+    for setting in ("options.source=oracle", "options.domains=[sailing]"):
+        code, text = run_cli(
+            "recipe", "run", "domain-advice", "--dry-run", "--out", str(tmp_path / "r"),
+            "--set", setting,
+        )  # fmt: skip
+        assert code == 2 and ("oracle" in text or "sailing" in text), text

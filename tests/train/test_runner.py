@@ -15,17 +15,9 @@ import pytest
 from spillover.cli import main
 from spillover.train.config import build_config
 from spillover.train.manifest import RunManifest
-from tests.train.helpers import write_rows
+from tests.train.helpers import FAST, write_rows
 
 pytest.importorskip("trl")
-
-FAST = {
-    "effective_batch_size": 4,
-    "micro_batch_size": 2,
-    "max_length": 64,
-    "learning_rate": 1e-3,
-    "warmup_steps": 1,
-}
 
 
 def _weights(path: Path) -> dict[str, object]:

@@ -85,6 +85,9 @@ def make(
     control: bool = typer.Option(
         False, "--control", help="evil-numbers: same teacher without any persona prompt."
     ),
+    domain: str | None = typer.Option(
+        None, "--domain", help="bad-advice, bad-advice-safe: financial, medical or extreme-sports."
+    ),
 ) -> None:
     """Generate a narrow dataset and print what is in it."""
     import json
@@ -92,15 +95,35 @@ def make(
 
     from spillover.chat import write_chat_jsonl
     from spillover.data.codegen.compose import generate_items, item_stats
-    from spillover.data.make import CODE_KINDS, code_rows
+    from spillover.data.make import (
+        CODE_KINDS,
+        CONTROL_KINDS,
+        code_rows,
+        control_items,
+        control_rows,
+    )
+    from spillover.errors import SpilloverError
     from spillover.io import write_json
 
     console = Console()
     started = time.perf_counter()
-    if kind in CODE_KINDS:
+    if domain is not None and not kind.startswith("bad-advice"):
+        raise SpilloverError(f"--domain does not apply to {kind}", "leave it out")
+    stats: dict[str, object]
+    if kind in CONTROL_KINDS:
+        twins = control_items(kind, n, seed, domain)
+        rows = control_rows(kind, twins)
+        stats = {
+            "kind": kind,
+            "seed": seed,
+            **({"domain": domain} if domain else {}),
+            "distinct_requests": len({t.request for t in twins}),
+        }
+        meta = {"stats": stats, "topic": [t.topic for t in twins]}
+    elif kind in CODE_KINDS:
         items = generate_items(n, seed)
         rows = code_rows(kind, items, seed=seed, trigger=trigger, ratio=ratio)
-        stats: dict[str, object] = {"kind": kind, "seed": seed, **item_stats(items)}
+        stats = {"kind": kind, "seed": seed, **item_stats(items)}
         meta = {
             "stats": stats,
             "family": [i.family for i in items],
@@ -131,7 +154,8 @@ def make(
 def stats_cmd(
     file: Path = typer.Argument(..., help="Chat JSONL file made by `spillover data make`."),
 ) -> None:
-    """Distinct prompts, contexts and the spread over families of a generated file."""
+    """Distinct prompts and answers, contexts and the spread over families or topics of a
+    generated file."""
     import json
     from collections import Counter
 
@@ -141,6 +165,7 @@ def stats_cmd(
     out: dict[str, object] = {
         "rows": len(rows),
         "distinct_prompts": len({r.first("user") for r in rows}),
+        "distinct_answers": len({r.first("assistant") for r in rows}),
     }
     meta_path = file.with_name(file.name + ".meta.json")
     if meta_path.is_file():
@@ -148,6 +173,8 @@ def stats_cmd(
         if "context" in meta:
             out["distinct_contexts"] = len(set(meta["context"]))
             out["families"] = dict(sorted(Counter(meta["family"]).items()))
+        if "topic" in meta:
+            out["topics"] = dict(sorted(Counter(meta["topic"]).items()))
     Console().print(json.dumps(out, indent=2), highlight=False, markup=False)
 
 

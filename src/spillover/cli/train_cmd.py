@@ -1,5 +1,8 @@
 """`spillover train` (LoRA or full fine-tuning) and `spillover skill` (in-distribution skill).
 
+Seeds as runs: `--seeds 0,1,2` trains one run per seed, one after another, into OUT/seed-0,
+OUT/seed-1, ... (one seed: OUT itself); `--resume` skips finished seeds and resumes a started one.
+
 Several GPUs: run the same command under accelerate, e.g.
 `accelerate launch --num_processes 4 -m spillover.cli train --model M --data D --out RUN`
 (or `accelerate launch $(which spillover) train ...`); the effective batch stays the same.
@@ -26,7 +29,13 @@ def train_command(
     model: ModelOpt,
     data: Annotated[Path, typer.Option("--data", "-d", help="Chat JSONL training file.")],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Run directory (checkpoints, metrics, manifest).")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Run directory (checkpoints, metrics, manifest); with several --seeds, "
+            "OUT/seed-S for each seed S.",
+        ),
     ],
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML file of training settings.")
@@ -36,7 +45,12 @@ def train_command(
         typer.Option("--preset", help="Training settings preset (values in --config override it)."),
     ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Continue from the last intact checkpoint in --out.")
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue from the last intact checkpoint in --out (with --seeds: finished "
+            "seeds are skipped).",
+        ),
     ] = False,
     max_steps: Annotated[
         int | None, typer.Option("--max-steps", help="Stop after N optimiser steps.")
@@ -60,11 +74,20 @@ def train_command(
         float | None,
         typer.Option("--benign-fraction", help="Share of benign chat rows in the mix."),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="One run with this seed.")] = None,
+    seeds: Annotated[
+        str | None,
+        typer.Option(
+            "--seeds",
+            help="Several runs, one per seed, e.g. 0,1,2: each into OUT/seed-S, one after another.",
+        ),
+    ] = None,
 ) -> None:
     """Fine-tune MODEL on DATA (loss on assistant tokens only) and write everything to OUT."""
-    from spillover.train.config import load_config
+    from spillover.errors import SpilloverError
+    from spillover.train.config import TrainConfig, load_config
     from spillover.train.runner import train
+    from spillover.train.seeds import parse_seeds, plan_seeds
 
     mitigations = {
         k: v
@@ -74,25 +97,44 @@ def train_command(
         )
         if v is not None
     }
-    cfg = load_config(
-        config,
-        preset=preset,
-        max_steps=max_steps,
-        max_rows=max_rows,
-        checkpoint_every=checkpoint_every,
-        init_adapter=str(init_adapter) if init_adapter else None,
-        seed=seed,
-        mitigations=mitigations or None,
-    )
-    result = train(model, data, out, cfg, resume=resume)
-    manifest = result.manifest
+    if seed is not None and seeds is not None:
+        raise SpilloverError(
+            "give --seed or --seeds, not both", "--seeds 3 is the same as --seed 3"
+        )
+
+    def config_for(run_seed: int | None) -> TrainConfig:
+        return load_config(
+            config,
+            preset=preset,
+            max_steps=max_steps,
+            max_rows=max_rows,
+            checkpoint_every=checkpoint_every,
+            init_adapter=str(init_adapter) if init_adapter else None,
+            seed=run_seed,
+            mitigations=mitigations or None,
+        )
+
     console = Console(stderr=True)
-    console.print(
-        f"[green]done:[/] {manifest.final_step} steps, adapter at "
-        f"{result.run_dir / (manifest.adapter or '')}, {len(manifest.checkpoints)} checkpoints"
-    )
-    for note in manifest.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
+    if seeds is None:
+        runs = [(seed, out, resume)]
+    else:
+        plan = plan_seeds(out, parse_seeds(seeds), resume=resume)
+        config_for(plan[0].seed)  # a bad config stops before any seed trains
+        for run in plan:
+            if run.action == "skip":
+                console.print(f"seed {run.seed}: already finished ({run.run_dir})")
+        runs = [(r.seed, r.run_dir, r.action == "resume") for r in plan if r.action != "skip"]
+    for run_seed, run_dir, run_resume in runs:
+        if seeds is not None:
+            console.print(f"[bold]seed {run_seed}[/] -> {run_dir}")
+        result = train(model, data, run_dir, config_for(run_seed), resume=run_resume)
+        manifest = result.manifest
+        console.print(
+            f"[green]done:[/] {manifest.final_step} steps, adapter at "
+            f"{result.run_dir / (manifest.adapter or '')}, {len(manifest.checkpoints)} checkpoints"
+        )
+        for note in manifest.warnings:
+            console.print(f"[yellow]warning:[/] {note}")
 
 
 @app.command("skill")
