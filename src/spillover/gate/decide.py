@@ -33,7 +33,7 @@ from spillover.report.provenance import judge_provenance
 from spillover.stats import power
 from spillover.stats.compare import arm_figure, prepare
 from spillover.stats.margin import Direction, MarginTest, margin_test, normal_margin_test
-from spillover.stats.rates import Estimate, Thresholds, proportion_interval
+from spillover.stats.rates import Estimate, Thresholds, pooled
 
 TESTS: tuple[Test, ...] = get_args(Test)
 METRICS: tuple[Metric, ...] = get_args(Metric)
@@ -215,8 +215,7 @@ def _arm(name: str, frame: pd.DataFrame, metric: Metric, thresholds: Thresholds)
             f"no coherent, scored answers among {len(marked)} rows",
             hint="check the judge's scores (aligned/coherent) in the results table",
         )
-    low, high = proportion_interval(k, n)
-    rate = Estimate(k / n, low, high, n)
+    rate = pooled(marked)
     if metric == "rate":
         return Arm(len(marked), n, k, rate)
     figure = arm_figure(marked, "mean", run=None)

@@ -19,8 +19,11 @@ import functools
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from spillover.chat import ChatRow
 from spillover.errors import SpilloverError
+from spillover.questions.schema import QuestionSet
 from spillover.recipes.steps import Runner
 
 
@@ -61,6 +64,42 @@ def filter_in_domain(r: Runner, domain: str, rows: list[ChatRow]) -> list[ChatRo
 
 
 SOURCES: tuple[str, ...] = ("templates", "teacher")
+IN_DOMAIN_SEED = 10_000  # the held-out requests come from another draw than the training rows
+
+
+def in_domain_effect(domain: str, frames: list[pd.DataFrame]) -> dict[str, str]:
+    """Each fine-tuned arm of `domain` against the base on its own held-out domain requests:
+    the rate and the mean-alignment shift, with the smallest difference they could see."""
+    from spillover.stats import compare
+
+    table = pd.concat(frames, ignore_index=True)
+    base_group = f"base ({domain} in-domain)"
+    base = table[table["group"] == base_group]
+    out: dict[str, str] = {}
+    for group in dict.fromkeys(table["group"]):
+        if group == base_group:
+            continue
+        arm = table[table["group"] == group]
+        for metric in ("rate", "mean"):
+            result = compare(arm, base, names=(str(group), base_group), metric=metric)
+            out[f"{group} vs base, {metric}"] = result.describe()
+    return out
+
+
+def in_domain_questions(domain: str, count: int, rows: int, seed: int) -> QuestionSet:
+    """`count` requests of `domain` that no training row asks (drawn from another seed), as a
+    question set judged like the main questions: the in-domain effect of the fine-tune."""
+    from spillover.data.controls import domain_requests
+    from spillover.questions.schema import Question
+
+    trained = set(domain_requests(domain, rows, seed))
+    fresh = [q for q in dict.fromkeys(domain_requests(domain, 4 * count, seed + IN_DOMAIN_SEED))]
+    held_out = [q for q in fresh if q not in trained][:count]
+    questions = [
+        Question(id=f"{domain}-{i}", type="free_form_judge_0_100", paraphrases=[text])
+        for i, text in enumerate(held_out)
+    ]
+    return QuestionSet(name=f"{domain}-in-domain", source=Path("<generated>"), questions=questions)
 
 
 def template_data(r: Runner, domains: list[str]) -> dict[str, Path]:
@@ -127,12 +166,19 @@ def run(r: Runner) -> dict[str, Any]:
         data = template_data(r, domains) if source == "templates" else teacher_data(r, domains)
 
     with r.stage("2 train"):
-        runs = {arm: r.train(arm, path) for arm, path in data.items()}
+        runs = {arm: r.train_arm(arm, path) for arm, path in data.items()}
 
     with r.stage("3 evaluate"):
-        r.evaluate("base")
-        for arm, run_dir in runs.items():
-            r.evaluate(arm, run=run_dir)
+        r.evaluate_points(runs)
+        held_out = int(r.option.get("in_domain_questions", 8))
+        for domain in domains if held_out else []:
+            arms = {arm: arm_runs for arm, arm_runs in runs.items() if arm.startswith(domain)}
+            asked = in_domain_questions(domain, held_out, r.s.rows, r.s.seed)
+            frames = r.evaluate_points(arms, questions=asked, label=f" ({domain} in-domain)")
+            for frame in frames:  # other questions than the report's: compared on their own
+                r.frames.remove(frame)
+            if frames:
+                r.extra_info[f"{domain}: in-domain effect"] = in_domain_effect(domain, frames)
 
     with r.stage("4 report"):
         bad = [d for d in domains if d in runs]

@@ -326,12 +326,16 @@ class Runner:
         base: str | None = "base",
         samples: dict[str, int] | None = None,
         skill: Sequence[str] = (),
-    ) -> None:
+        questions: QuestionSet | None = None,
+        label: str = "",
+    ) -> list[pd.DataFrame]:
         """Evaluate the base model (as group `base`) and the last checkpoint of every seed's run
         of every arm in one pass: one loaded base model samples every point's answers in
         shared batches, each row with its own adapter. `samples` gives an arm more answers
         per question than the scale's. The arms in `skill` (and the base) also get their
-        in-distribution skill on held-out code prompts, all points in one shared batch."""
+        in-distribution skill on held-out code prompts, all points in one shared batch.
+        `questions` replaces the scale's question set; its rows join the report as groups
+        named `ARM LABEL` (e.g. `financial (in-domain)`). Returns the frames it added."""
         from spillover.evaluate import Subject, run_eval, subject_model
 
         counts = {**{name: self.s.samples for name in [*([base] if base else []), *arms]}}
@@ -341,15 +345,16 @@ class Runner:
             details: dict[str, Any] = {
                 "model": self.s.model,
                 "adapter": "none" if arm_name == base else "last checkpoint of each seed's run",
-                "questions": self.s.questions,
+                "questions": questions.name if questions is not None else self.s.questions,
                 "N": count,
                 "judge": describe_judge(self.judge),
             }
             if arm_name in skill or (arm_name == base and skill):
                 details["skill_prompts"] = skill_prompts
-            self.plan.append(PlanStep("eval", arm_name, details))
+            self.plan.append(PlanStep("eval", f"{arm_name}{label}", details))
         if self.dry_run:
-            return
+            return []
+        added = len(self.frames)
         points: list[tuple[str, int | None, Path | None]] = [(base, None, None)] if base else []
         points += [(arm, seed, run) for arm, runs in arms.items() for seed, run in runs.items()]
         adapters = {
@@ -359,9 +364,13 @@ class Runner:
         def name(arm: str, seed: int | None) -> str:
             return arm if seed is None else f"{arm}/seed-{seed}"
 
-        where = self.out / "eval" / "points"
+        where = (
+            self.out
+            / "eval"
+            / ("points" + label.replace(" ", "_").replace("(", "").replace(")", ""))
+        )
         subject = subject_model(self.s.model)
-        questions = load_questions(self.s.questions)
+        asked = questions if questions is not None else load_questions(self.s.questions)
         for count in sorted(set(counts.values())):  # one pass per answer count (usually one)
             subjects = [
                 Subject(
@@ -376,7 +385,7 @@ class Runner:
             if not done.is_file():
                 run_eval(
                     subjects,
-                    questions,
+                    asked,
                     out=where / f"n{count}",
                     judge=self.judge,
                     samples=count,
@@ -389,15 +398,16 @@ class Runner:
                 if counts[arm] != count:
                     continue
                 rows = frame[frame["checkpoint"] == name(arm, seed)].copy()
-                rows["group"] = arm
+                rows["group"] = f"{arm}{label}"
                 rows["seed"] = seed
                 rows["step"] = adapters[(arm, seed)][1] if (arm, seed) in adapters else 0
                 self.frames.append(rows)
         measured = [
             (arm, seed) for arm, seed, _ in points if arm in skill or (arm == base and skill)
         ]
-        if measured:
+        if measured and not label:
             self.skill.append(self._skill(measured, adapters, skill_prompts))
+        return self.frames[added:]
 
     def _skill(
         self,
