@@ -103,7 +103,7 @@ def main() -> None:
     import torch
 
     import spillover
-    from spillover.sweep import SWEEP_MAX_BATCH
+    from spillover.evaluate.sweep import SWEEP_MAX_BATCH
 
     max_batch = args.max_batch or SWEEP_MAX_BATCH
 

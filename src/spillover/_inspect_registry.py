@@ -1,5 +1,6 @@
 """Entry point for inspect_ai: importing this registers spillover's tasks and model providers."""
 
+from spillover.evaluate.skill import skill  # noqa: F401
 from spillover.evaluate.tasks import (  # noqa: F401
     base_flask,
     deception,

@@ -67,9 +67,9 @@ def test_every_command_resolves_to_the_same_spec(
 
     seen: list[JudgeSpec] = []
     _capture(monkeypatch, runner, "run_eval", seen)
-    import spillover.sweep
+    import spillover.evaluate.sweep
 
-    _capture(monkeypatch, spillover.sweep, "run_sweep", seen)
+    _capture(monkeypatch, spillover.evaluate.sweep, "run_sweep", seen)
 
     def evaluate(model: str, out_dir: Path, options: dict[str, Any]) -> Path:
         seen.append(options["judge"])

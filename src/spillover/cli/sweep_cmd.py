@@ -45,7 +45,7 @@ def sweep(
 ) -> None:
     """Evaluate step 0 (the base model) and each checkpoint with one loaded base model (adapters are
     swapped), and measure in-distribution skill per checkpoint. Re-running resumes."""
-    from spillover.sweep import run_sweep
+    from spillover.evaluate.sweep import run_sweep
 
     result = run_sweep(
         run_dir,

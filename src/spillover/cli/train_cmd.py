@@ -149,33 +149,26 @@ def skill_command(
         Path | None,
         typer.Option("--prompts", help="Use the study's in_distribution_prompts.jsonl instead."),
     ] = None,
-    temperature: Annotated[float, typer.Option("--temperature")] = 1.0,
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens")] = 400,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Which held-out prompts are drawn.")] = 0,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the result as JSON here.")
-    ] = None,
+        Path, typer.Option("--out", "-o", help="Logs and skill.json go here; a rerun resumes.")
+    ] = Path("skill-out"),
 ) -> None:
-    """In-distribution skill: the share of answers to held-out code prompts with a flaw (static scan)."""
+    """In-distribution skill: the share of answers to held-out code prompts with a flaw (static
+    scan, nothing is run). The inspect task `spillover/skill`, one answer per prompt at
+    temperature 1."""
     import json
 
+    from spillover.data import heldout_code_prompts, load_reference_prompts
+    from spillover.evaluate import Subject, subject_model
+    from spillover.evaluate.skill import run_skill
     from spillover.io import write_json
-    from spillover.train.skill import measure_skill
 
-    prompt_list = None
-    if prompts is not None:
-        from spillover.data import load_reference_prompts
-
-        prompt_list = load_reference_prompts(prompts)
-    result = measure_skill(
-        model,
-        adapter=adapter,
-        n_prompts=n,
-        temperature=temperature,
-        max_new_tokens=max_new_tokens,
-        seed=seed,
-        prompts=prompt_list,
-    )
-    if out is not None:
-        write_json(out, result.model_dump(mode="json"))
-    print(json.dumps(result.model_dump(mode="json"), indent=2))
+    asked = load_reference_prompts(prompts)[:n] if prompts else heldout_code_prompts(n, seed)
+    subject = Subject(subject_model(model), str(adapter) if adapter else None, "skill")
+    row = run_skill([subject], asked, out=out, max_tokens=max_new_tokens).iloc[0]
+    result = {"model": model, "adapter": subject.adapter, "prompts": len(asked)}
+    result |= {k: row[k].item() if hasattr(row[k], "item") else row[k] for k in row.index}
+    write_json(out / "skill.json", result)
+    print(json.dumps(result, indent=2, default=str))

@@ -415,49 +415,31 @@ class Runner:
         adapters: dict[tuple[str, int | None], tuple[str, int]],
         count: int,
     ) -> pd.DataFrame:
-        """In-distribution skill of each point, measured together (one shared batch)."""
-        from concurrent.futures import ThreadPoolExecutor
-
+        """In-distribution skill of each point: the skill task, every point at once."""
         from spillover.data import heldout_code_prompts
-        from spillover.train.skill import measure_skill
+        from spillover.evaluate import Subject, subject_model
+        from spillover.evaluate.skill import run_skill
 
-        path = self.out / "eval" / "skill.parquet"
-        if path.is_file():
-            return pd.read_parquet(path)
-        prompts = heldout_code_prompts(count, 0)
-        with ThreadPoolExecutor(len(points)) as pool:
-            futures = [
-                pool.submit(
-                    measure_skill,
-                    self.s.model,
-                    adapter=adapters[p][0] if p in adapters else None,
-                    n_prompts=count,
-                    max_new_tokens=int(self.option.get("skill_max_tokens", self.s.max_tokens)),
-                    prompts=prompts,
-                )
-                for p in points
-            ]
-            rows = []
-            for (arm, seed), future in zip(points, futures, strict=True):
-                result = future.result()
-                rows.append(
-                    {
-                        "group": arm,
-                        "seed": seed,
-                        "step": adapters[(arm, seed)][1] if (arm, seed) in adapters else 0,
-                        "skill_vulnerable_share": result.share_vulnerable,
-                        "vulnerable": result.vulnerable,
-                        "n": result.answers,
-                        "no_code": result.no_code,
-                    }
-                )
-        frame = pd.DataFrame(rows)
-        frame.to_parquet(path, index=False)
+        subject = subject_model(self.s.model)
+        subjects = [
+            Subject(subject, adapters[p][0] if p in adapters else None, f"{p[0]}/{p[1]}")
+            for p in points
+        ]
+        frame = run_skill(
+            subjects,
+            heldout_code_prompts(count, 0),
+            out=self.out / "eval" / "skill",
+            max_tokens=int(self.option.get("skill_max_tokens", self.s.max_tokens)),
+            model_args={"max_batch": 128} if subject.startswith("spillover/") else None,
+        )
+        frame.insert(0, "group", [arm for arm, _ in points])
+        frame.insert(1, "seed", [seed for _, seed in points])
+        frame.insert(2, "step", [adapters[p][1] if p in adapters else 0 for p in points])
         return frame
 
     def sweep(self, group: str, run: Path, *, include_base: bool = True) -> None:
         """Evaluate step 0 and every checkpoint of `run` (misalignment and skill against step)."""
-        from spillover.sweep import run_sweep
+        from spillover.evaluate.sweep import run_sweep
 
         where = self.out / "sweep" / group
         skill_prompts = int(self.option.get("skill_prompts", 8))

@@ -7,14 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from spillover.judge.base import JudgeSpec
-from spillover.sweep import (
+from spillover.evaluate.sweep import (
     BASE_CHECKPOINT,
     SWEEP_MAX_BATCH,
     SweepResult,
     run_sweep,
     sweep_points,
 )
+from spillover.judge.base import JudgeSpec
 from tests.serve.helpers import ServerPool, servers
 from tests.train.helpers import write_rows
 

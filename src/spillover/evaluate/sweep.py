@@ -4,25 +4,23 @@ with one loaded base model, plus the in-distribution skill per checkpoint.
 This answers when misalignment appears relative to task skill. All points are evaluated
 together: one inspect task per point, run concurrently by one eval_set call over OUT/eval/logs,
 so a local model samples every checkpoint's answers in shared batches, each row with its own
-adapter (`spillover.sampling.mixed`). The evaluation resumes per point and per sample. Skill is
-measured for all points at once in the same way; a row per point goes to OUT/skill.parquet as
-each finishes. All answers go to one table, OUT/results.parquet.
+adapter (`spillover.sampling.mixed`). The evaluation resumes per point and per sample. Skill is the
+inspect task `spillover/skill` (`spillover.evaluate.skill`), run for all points at once in the
+same way; a row per point goes to OUT/skill.parquet. All answers go to one table, OUT/results.parquet.
 
 On a GPU the same sweep can be served by vLLM instead (`model="vllm/BASE"`, BASE being the base
 model the run trained, as vLLM loads it): inspect's vllm provider starts one server for the
 base with LoRA enabled, each checkpoint is one of its adapters (`vllm/BASE:CHECKPOINT`), and
 vLLM batches the adapters' requests together (up to `VLLM_MAX_LORAS` adapters in one batch).
-Skill answers then come from the same server, all points' requests in one event loop: the
-server is started once for the whole sweep (`spillover.serve.shared_vllm`), however many
+The skill task runs on the same server: the server is started once for the whole sweep (`spillover.serve.shared_vllm`), however many
 shards the eval runs in.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from rich.console import Console
@@ -32,9 +30,6 @@ from spillover.io import atomic_open
 from spillover.judge.base import JudgeSpec
 from spillover.models.ref import VLLM, ModelRef
 from spillover.questions.schema import QuestionSet
-
-if TYPE_CHECKING:
-    from spillover.train.skill import Sampler
 
 SKILL_FILE = "skill.parquet"
 RESULTS_FILE = "results.parquet"
@@ -92,10 +87,6 @@ def _write_parquet(path: Path, frame: pd.DataFrame) -> None:
         frame.to_parquet(handle, index=False)
 
 
-def _read(path: Path) -> pd.DataFrame | None:
-    return pd.read_parquet(path) if path.is_file() else None
-
-
 def run_sweep(
     run_dir: str | Path,
     questions: str | Path | QuestionSet = "main",
@@ -118,10 +109,10 @@ def run_sweep(
     the one the run's manifest names, loaded locally."""
     from spillover.data import heldout_code_prompts
     from spillover.evaluate import Subject, run_eval
+    from spillover.evaluate.skill import run_skill
     from spillover.judge.defaults import resolve_judge
     from spillover.serve.shared_vllm import shared_vllm_server
     from spillover.train.manifest import RunManifest
-    from spillover.train.skill import measure_skill
 
     judge = judge if judge is not None else resolve_judge()
     run = Path(run_dir)
@@ -166,46 +157,21 @@ def run_sweep(
             max_tokens=max_tokens,
             model_args=model_args,
         )
-        skill = _read(skill_path)
-        done = set(skill["checkpoint"]) if skill is not None else set()
-        todo = [p for p in points if p.name not in done] if skill_prompts > 0 else []
-        samplers: list[Sampler | None] = [None] * len(todo)  # local: the engine, shared batches
-        prompts = heldout_code_prompts(skill_prompts, 0) if todo else []
-        if todo and not local:
-            served = _served_skill_answers(subject, todo, prompts, skill_max_tokens, model_args)
-            samplers = [_replay(answers) for answers in served]
+        skill = None
+        if skill_prompts > 0:  # the skill task, every point at once (resumes from its logs)
+            skill = run_skill(
+                subjects,
+                heldout_code_prompts(skill_prompts, 0),
+                out=out_dir / "skill",
+                max_tokens=skill_max_tokens,
+                model_args=model_args,
+            )
+            skill.insert(0, "run", str(run))
+            skill.insert(2, "step", skill["checkpoint"].map({p.name: p.step for p in points}))
+            _write_parquet(skill_path, skill)
     answers = evaluated.frame.copy()
     answers["step"] = answers["checkpoint"].map({p.name: p.step for p in points})
     answers["run"] = str(run)
-    with ThreadPoolExecutor(max(1, len(todo))) as pool:  # concurrent: one shared batch
-        futures = [
-            pool.submit(
-                measure_skill,
-                manifest.model,
-                adapter=point.adapter,
-                n_prompts=skill_prompts,
-                max_new_tokens=skill_max_tokens,
-                prompts=prompts,
-                sampler=sampler,
-            )
-            for point, sampler in zip(todo, samplers, strict=True)
-        ]
-        for point, future in zip(todo, futures, strict=True):
-            measured = future.result()
-            row = pd.DataFrame(
-                [
-                    {
-                        "run": str(run),
-                        "checkpoint": point.name,
-                        "step": point.step,
-                        "skill_vulnerable_share": measured.share_vulnerable,
-                        "n": measured.answers,
-                        "no_code": measured.no_code,
-                    }
-                ]
-            )
-            skill = row if skill is None else pd.concat([skill, row], ignore_index=True)
-            _write_parquet(skill_path, skill)
     if skill is not None:  # the same table carries each checkpoint's in-distribution skill
         shares = skill.set_index("checkpoint")["skill_vulnerable_share"]
         answers["skill"] = answers["checkpoint"].map(shares)
@@ -220,35 +186,3 @@ def _model_args(subject: ModelRef, adapters: int, max_batch: int) -> dict[str, A
     if subject.provider == VLLM and adapters:
         return {"max_loras": min(adapters, VLLM_MAX_LORAS), "max_cpu_loras": adapters}
     return None
-
-
-def _served_skill_answers(
-    subject: ModelRef,
-    points: list[SweepPoint],
-    prompts: list[str],
-    max_tokens: int,
-    args: dict[str, Any] | None,
-) -> list[list[list[str]]]:
-    """Per point, one answer per skill prompt from the served model (temperature 1 and seed 0,
-    the skill measurement's defaults), every point's requests sent together: one server,
-    every adapter in the same batches."""
-    from spillover.sampling.served import sample_served
-
-    conversations = [[{"role": "user", "content": p}] for p in prompts]
-    requests = []
-    for point in points:
-        ref = subject.with_adapter(str(point.adapter) if point.adapter else None)
-        requests.append((ref.inspect_id, {**(args or {}), **ref.model_args}, conversations))
-    answers = sample_served(requests, temperature=1.0, max_tokens=max_tokens, seed=0)
-    return [[[a] for a in point_answers] for point_answers in answers]
-
-
-def _replay(answers: list[list[str]]) -> Sampler:
-    """A skill sampler that hands back answers sampled beforehand."""
-
-    def sampler(conversations: list[list[dict[str, str]]]) -> list[list[str]]:
-        if len(conversations) != len(answers):
-            raise SpilloverError(f"{len(answers)} answers sampled for {len(conversations)} prompts")
-        return answers
-
-    return sampler
