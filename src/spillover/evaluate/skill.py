@@ -142,10 +142,10 @@ def run_skill(
 ) -> pd.DataFrame:
     """The skill of every subject (`spillover.evaluate.Subject`) at once, one eval_set over
     OUT/logs (resumable); one row per subject, in their order."""
+    from inspect_ai import eval_set, task_with
+
     from spillover.errors import SpilloverError
     from spillover.evaluate.runner import subject_tasks
-
-    from inspect_ai import eval_set, task_with
 
     out_dir = Path(out)
     tasks = [  # one task per point, named after it (eval_set wants distinct tasks)
