@@ -22,6 +22,8 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import TaskState, generate
 
+from spillover.chat import Message
+
 SKILL_TASK = "skill"
 
 
@@ -83,10 +85,24 @@ def vulnerable_code() -> Scorer:
     return score
 
 
-def skill_task(prompts: Sequence[str], max_tokens: int = 400, name: str = SKILL_TASK) -> Task:
-    """The skill task over ``prompts`` (one answer each, temperature 1, top_p 1)."""
+def skill_task(
+    prompts: Sequence[str],
+    max_tokens: int = 400,
+    name: str = SKILL_TASK,
+    prefix: Sequence[Message] = (),
+) -> Task:
+    """The skill task over ``prompts`` (one answer each, temperature 1, top_p 1); ``prefix``
+    turns (e.g. k in-context examples) go before every prompt."""
+    from inspect_ai.model import ChatMessageUser
+
+    from spillover.evaluate.dataset import prefix_turns
+
     samples = [
-        Sample(input=prompt, id=f"prompt-{i:03d}", metadata={"prompt_index": i})
+        Sample(
+            input=[*prefix_turns(prefix), ChatMessageUser(content=prompt)],
+            id=f"prompt-{i:03d}",
+            metadata={"prompt_index": i, "prefix_turns": len(prefix)},
+        )
         for i, prompt in enumerate(prompts)
     ]
     return Task(
@@ -139,6 +155,7 @@ def run_skill(
     out: str | Path,
     max_tokens: int = 400,
     model_args: dict[str, Any] | None = None,
+    prefix: Sequence[Message] = (),
 ) -> pd.DataFrame:
     """The skill of every subject (`spillover.evaluate.Subject`) at once, one eval_set over
     OUT/logs (resumable); one row per subject, in their order."""
@@ -152,7 +169,11 @@ def run_skill(
         task_with(t, name=f"{SKILL_TASK}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', str(s.checkpoint))}")
         for t, s in zip(
             subject_tasks(
-                lambda: skill_task(prompts, max_tokens), subjects, dict(model_args or {}), None, 0
+                lambda: skill_task(prompts, max_tokens, prefix=prefix),
+                subjects,
+                dict(model_args or {}),
+                None,
+                0,
             ),
             subjects,
             strict=True,
