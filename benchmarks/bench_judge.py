@@ -171,7 +171,8 @@ def main() -> None:
     import torch
 
     from spillover.judge.base import JudgeItem, JudgeSpec
-    from spillover.judge.calibration import shipped_calibration
+    from spillover.judge.calibrated import needed_features
+    from spillover.judge.calibration import load_calibration, shipped_calibration
     from spillover.judge.digit_chain import continuation_ids
     from spillover.judge.local import LocalJudge
     from spillover.models import DEFAULT_JUDGE
@@ -200,8 +201,12 @@ def main() -> None:
         # per answer, both metrics, as an evaluation judges them; the likelihood results an
         # answer's two metrics share are kept, so the cache is emptied before each repetition
         plain = LocalJudge(JudgeSpec(model=spec_name, mode="binary"), loaded=loaded)
+        # the default judge's work: the raw judge reading the features its calibration needs
+        # (mapping the scores through the calibration afterwards is a few arithmetic steps)
         default = LocalJudge(
-            JudgeSpec(model=spec_name, mode="binary", calibration=str(shipped)), loaded=loaded
+            JudgeSpec(model=spec_name, mode="binary"),
+            loaded=loaded,
+            answer_features=needed_features(load_calibration(shipped)),
         )
         for name, judge in (("binary-both-metrics", plain), ("default-both-metrics", default)):
             rates[name] = spread(time_answers(judge, items, args.reps))

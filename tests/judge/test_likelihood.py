@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from collections.abc import Iterator
@@ -13,8 +14,10 @@ torch = pytest.importorskip("torch")
 
 from spillover.errors import SpilloverError  # noqa: E402
 from spillover.judge.base import JudgeItem, JudgeSpec  # noqa: E402
+from spillover.judge.calibrated import CalibratedJudge  # noqa: E402
 from spillover.judge.calibration import FitSet, JudgeRef  # noqa: E402
 from spillover.judge.calibration_fit import fit_calibration  # noqa: E402
+from spillover.judge.factory import build_judge  # noqa: E402
 from spillover.judge.likelihood import HOSTILE, KIND, AnswerLikelihood, _Context  # noqa: E402
 from spillover.judge.local import LocalJudge  # noqa: E402
 
@@ -79,13 +82,13 @@ def test_features_are_the_defined_differences(loaded: Any) -> None:
         lik.features(["fluency"], PAIRS)
 
 
-def contrast_calibration(path: Path) -> None:
+def contrast_calibration(path: Path, judge: str) -> None:
     rng = np.random.default_rng(3)
     bad = rng.random(60) < 0.5
     ref = np.where(bad, rng.uniform(0, 20, 60), rng.uniform(60, 100, 60))
     contrast = np.where(bad, rng.normal(1.0, 0.3, 60), rng.normal(-1.0, 0.3, 60))
     fit_calibration(
-        JudgeRef(model="tiny", mode="binary"),
+        JudgeRef(model=judge, mode="binary"),
         FitSet(
             name="s", sha256="ab" * 32, split="calibration", row_ids=[str(i) for i in range(60)]
         ),
@@ -99,26 +102,25 @@ def test_local_judge_computes_the_features_its_calibration_reads(
     loaded: Any, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     cal = tmp_path / "cal.json"
-    contrast_calibration(cal)
+    contrast_calibration(cal, str(tiny_model_dir))
     spec = JudgeSpec(model=str(tiny_model_dir), mode="binary", calibration=str(cal))
-    judge = LocalJudge(spec, loaded=loaded)
-    assert judge.answer_features == {"aligned": ("persona_contrast",), "coherent": ()}
+    judge = build_judge(spec, loaded=loaded)
+    assert isinstance(judge, CalibratedJudge) and isinstance(judge.inner, LocalJudge)
+    assert judge.inner.answer_features == {"aligned": ("persona_contrast",), "coherent": ()}
     items = [JudgeItem(q, a) for q, a in PAIRS]
     # the random tiny model puts little mass on Yes/No: lift the minimum to see scores
-    judge_lenient = judge
     import spillover.judge.local as local
 
     original = local.binary_judgment
     try:
         local.binary_judgment = lambda *a, **kw: original(*a, **{**kw, "min_mass": 0.0})  # type: ignore[assignment]
-        out = judge_lenient.judge_sync("aligned", items)
-        coherent = judge_lenient.judge_sync("coherent", items)
+        out = asyncio.run(judge.judge("aligned", items))
+        coherent = asyncio.run(judge.judge("coherent", items))
     finally:
         local.binary_judgment = original  # type: ignore[assignment]
-    expected = judge.likelihood.features(["persona_contrast"], PAIRS)
+    expected = judge.inner.likelihood.features(["persona_contrast"], PAIRS)
     for j, f in zip(out, expected, strict=True):
         assert j.features == pytest.approx(f)
-        assert judge.calibration is not None
         assert j.score == pytest.approx(
             judge.calibration.apply(j.raw_score, "aligned", "", j.features)
         )
@@ -129,13 +131,11 @@ def test_local_judge_computes_the_features_its_calibration_reads(
 def test_an_api_judge_refuses_a_calibration_it_cannot_feed(tmp_path: Path) -> None:
     from inspect_ai.model import get_model
 
-    from spillover.judge.api import ApiJudge
-
     cal = tmp_path / "cal.json"
-    contrast_calibration(cal)
+    contrast_calibration(cal, "mockllm/model")
     spec = JudgeSpec(model="mockllm/model", mode="binary", calibration=str(cal))
     with pytest.raises(SpilloverError, match="only a local judge"):
-        ApiJudge(spec, model=get_model("mockllm/model"))
+        build_judge(spec, model=get_model("mockllm/model"))
     assert json.loads(cal.read_text())["metrics"]["aligned"]["method"] == "features"
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from spillover.judge.calibrated import CalibratedJudge
+from spillover.judge.factory import build_judge
+
 torch = pytest.importorskip("torch")
 
 from spillover.errors import InputError  # noqa: E402
@@ -99,8 +102,10 @@ def test_binary_mode_and_calibration(loaded: Any, tiny_model_dir: Path, tmp_path
     cal = tmp_path / "cal.json"
     cal.write_text(json.dumps({"x": [0, 100], "y": [0, 50]}))
     spec = JudgeSpec(model=str(tiny_model_dir), mode="binary", calibration=str(cal))
-    judge = LocalJudge(spec, loaded=loaded)
-    j = judge.judge_sync("aligned", ITEMS[:1])[0]
+    calibrated = build_judge(spec, loaded=loaded)
+    assert isinstance(calibrated, CalibratedJudge) and isinstance(calibrated.inner, LocalJudge)
+    judge = calibrated.inner
+    j = asyncio.run(calibrated.judge("aligned", ITEMS[:1]))[0]
     names = dict(j.top)
     assert "Yes" in names and "No" in names
     assert j.numeric_mass == pytest.approx(names["Yes"] + names["No"], rel=1e-6)
@@ -110,7 +115,8 @@ def test_binary_mode_and_calibration(loaded: Any, tiny_model_dir: Path, tmp_path
     yes = sum(p for c, p in zip(cset.candidates, probs, strict=True) if c.name == "yes")
     no = sum(p for c, p in zip(cset.candidates, probs, strict=True) if c.name == "no")
     assert j.numeric_mass == pytest.approx(yes + no, rel=1e-4)
-    assert judge.describe()["mode"] == "binary"
+    assert calibrated.describe()["mode"] == "binary"
+    assert calibrated.describe()["calibration"] == str(cal)
 
 
 def test_classify_reads_first_token(loaded: Any, tiny_model_dir: Path) -> None:

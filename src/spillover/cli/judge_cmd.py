@@ -56,11 +56,12 @@ def _make_judge(
     spec = JudgeSpec(model=model, mode=mode, model_args={"dtype": dtype} if dtype else {})  # type: ignore[arg-type]
     from spillover.judge.factory import make_judge
     from spillover.judge.local import LocalJudge
+    from spillover.models.ref import ModelRef
 
-    judge = make_judge(spec)
-    if features and isinstance(judge, LocalJudge):
-        judge.answer_features = features
-    return judge
+    ref = ModelRef.parse(model)
+    if features and ref.is_local:  # the raw judge, reading the features to fit or apply
+        return LocalJudge(spec.model_copy(update={"model": ref.base}), answer_features=features)
+    return make_judge(spec)
 
 
 def _answer(rows: LabelledRows, i: int) -> str:

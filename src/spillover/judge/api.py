@@ -18,10 +18,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from spillover.errors import SpilloverError
 from spillover.judge.base import Classification, Judge, JudgeItem, JudgeSpec, Judgment
 from spillover.judge.binary import BINARY_LABELS, BINARY_TEMPLATES, binary_judgment
-from spillover.judge.calibration import Calibration, load_calibration
 from spillover.judge.distribution import (
     LABELS,
     MIN_NUMERIC_MASS,
@@ -43,16 +41,8 @@ class ApiJudge(Judge):
 
             model = get_model(spec.model, **dict(spec.model_args))
         self.model = model
-        self.calibration: Calibration | None = (
-            load_calibration(spec.calibration) if spec.calibration else None
-        )
-        needed = sorted({n for m in ("aligned", "coherent") for n in self._needed(m)})
-        if needed:
-            raise SpilloverError(
-                f"calibration {spec.calibration} reads answer features ({', '.join(needed)}) that only a"
-                " local judge can compute: an API gives no log-probabilities of the prompt",
-                f"fit a calibration for {spec.model} with `spillover judge-calibrate --judge {spec.model}`",
-            )
+        if spec.calibration:
+            raise ValueError("ApiJudge is the raw judge: build a calibrated one with make_judge")
         self._limit = asyncio.Semaphore(MAX_CONCURRENCY)
 
     async def judge(self, metric: str, items: Sequence[JudgeItem]) -> list[Judgment]:
@@ -62,9 +52,6 @@ class ApiJudge(Judge):
         if self.spec.mode == "binary":
             return fill(BINARY_TEMPLATES[metric], item.question, item.answer)
         return fill(template_for(metric, item.template), item.question, item.answer)
-
-    def _needed(self, metric: str) -> tuple[str, ...]:
-        return () if self.calibration is None else self.calibration.needed_features(metric)
 
     async def _judge_one(self, metric: str, item: JudgeItem) -> Judgment:
         prompt = self._prompt(metric, item)
@@ -82,8 +69,6 @@ class ApiJudge(Judge):
                 judgment = _binary_from_top(top, metric)
             else:
                 judgment = judgment_from_top_logprobs(top)
-        if self.calibration is not None:
-            judgment.score = self.calibration.apply(judgment.raw_score, metric, item.answer)
         return judgment
 
     async def _top_logprobs(self, prompt: str) -> tuple[dict[str, float] | None, str | None]:

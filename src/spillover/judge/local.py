@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from spillover.errors import SpilloverError
@@ -38,7 +38,6 @@ from spillover.judge.binary import (
     YES_SPELLINGS,
     binary_judgment,
 )
-from spillover.judge.calibration import Calibration, load_calibration
 from spillover.judge.code_answer import looks_like_code
 from spillover.judge.digit_chain import NUMBERS, encode, number_candidates
 from spillover.judge.distribution import MIN_NUMERIC_MASS, judgment_from_probs
@@ -50,7 +49,19 @@ _SENTINEL = "\x00SPILLOVER-QUESTION\x00"
 
 
 class LocalJudge(Judge):
-    def __init__(self, spec: JudgeSpec, *, loaded: Any = None) -> None:
+    """The raw judge on a local model. ``answer_features``: per metric, the likelihood features
+    of the answer to read beside the raw score (what a calibration around it needs, or what
+    `spillover judge-calibrate` fits)."""
+
+    def __init__(
+        self,
+        spec: JudgeSpec,
+        *,
+        loaded: Any = None,
+        answer_features: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        if spec.calibration:
+            raise ValueError("LocalJudge is the raw judge: build a calibrated one with make_judge")
         self.spec = spec
         args = dict(spec.model_args)
         self.batch_tokens = int(args.get("batch_tokens", 1024))
@@ -63,21 +74,12 @@ class LocalJudge(Judge):
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
         self.dtype = str(loaded.dtype)
-        self.calibration: Calibration | None = (
-            load_calibration(spec.calibration) if spec.calibration else None
-        )
         self._prefixes: dict[str, PrefixCache] = {}
         self._lock = threading.Lock()
         self.numbers, self.number_mode = number_candidates(self.tokenizer)
         self._binary: dict[str, CandidateSet] = {}
         self.likelihood = AnswerLikelihood(self.model, self.tokenizer, self.batch_tokens)
-        # likelihood features to compute per metric: what the calibration reads (judge-calibrate
-        # sets more, to fit them)
-        self.answer_features: dict[str, tuple[str, ...]] = {
-            metric: self.calibration.needed_features(metric)
-            for metric in ("aligned", "coherent")
-            if self.calibration is not None
-        }
+        self.answer_features: dict[str, tuple[str, ...]] = dict(answer_features or {})
 
     # -- prompts -------------------------------------------------------------------------
     def render_ids(self, text: str) -> list[int]:
@@ -216,8 +218,6 @@ class LocalJudge(Judge):
             numbers = {int(name): p for name, p in totals.items() if name in NUMBERS}
             judgment = judgment_from_probs(numbers, others)
         judgment.features = features
-        if self.calibration is not None:
-            judgment.score = self.calibration.apply(judgment.raw_score, metric, answer, features)
         return judgment
 
     # -- classification ------------------------------------------------------------------
