@@ -10,17 +10,6 @@ import typer
 from spillover.cli._app import app
 
 
-def seed_list(text: str) -> list[int]:
-    """``0,1,2`` -> [0, 1, 2]."""
-    try:
-        seeds = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError as err:
-        raise typer.BadParameter(f"{text!r} is not a comma-separated list of integers") from err
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise typer.BadParameter(f"{text!r}: give distinct seeds, e.g. 0,1,2")
-    return seeds
-
-
 @app.command("demo")
 def demo(
     model: str | None = typer.Option(
@@ -59,7 +48,9 @@ def demo(
     ]
     assignments += settings or []
     if seeds is not None:
-        assignments.append(f"seeds={json.dumps(seed_list(seeds))}")
+        from spillover.train.seeds import parse_seeds
+
+        assignments.append(f"seeds={json.dumps(parse_seeds(seeds))}")
     summary = run_recipe("demo", out=out, model=model, judge=judge, assignments=assignments)
     for line in summary["verdict"]:
         typer.echo(line)

@@ -60,11 +60,11 @@ def run_cmd(
     ),
 ) -> None:
     """Run one recipe end to end and write its report, with the paper's findings beside ours."""
-    from spillover.cli.demo_cmd import seed_list
     from spillover.recipes import run_recipe
+    from spillover.train.seeds import parse_seeds
 
     if seeds is not None:
-        assignments = [*(assignments or []), f"seeds={json.dumps(seed_list(seeds))}"]
+        assignments = [*(assignments or []), f"seeds={json.dumps(parse_seeds(seeds))}"]
     summary = run_recipe(
         name,
         scale=scale,
