@@ -236,10 +236,15 @@ class Runner:
     def train_arm(self, name: str, data: Path, **overrides: Any) -> dict[int, Path]:
         """One run per training seed of the scale (`seeds`): OUT/runs/NAME with one seed,
         OUT/runs/NAME/seed-S with several; each resumes on its own."""
+        from spillover.train.seeds import seed_dir
+
         seeds = self.s.seeds
-        if len(seeds) == 1:
-            return {seeds[0]: self.train(name, data, **{"seed": seeds[0], **overrides})}
-        return {s: self.train(f"{name}/seed-{s}", data, **{"seed": s, **overrides}) for s in seeds}
+        return {
+            s: self.train(
+                str(seed_dir(Path(name), s, len(seeds))), data, **{"seed": s, **overrides}
+            )
+            for s in seeds
+        }
 
     def final_adapter(self, run: Path) -> tuple[str, int]:
         """The last intact checkpoint of a run: (adapter path, step)."""
