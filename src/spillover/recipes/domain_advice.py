@@ -127,7 +127,7 @@ def run(r: Runner) -> dict[str, Any]:
         result = distil(
             resolve_teacher(teacher),
             domain_prompts(domain, 2 * r.s.rows),
-            keep_answer,
+            lambda _prompt, answer: keep_answer(answer),
             persona=persona(domain),
             want=r.s.rows,
             max_new_tokens=int(r.option.get("teacher_max_tokens", 96)),
