@@ -39,15 +39,16 @@ class PlanStep:
 
 
 def load_questions(name: str) -> QuestionSet:
-    """A built-in question set; `NAME_plain` keeps only the plain form of each question (no JSON or
-    template variants, which triple the cost)."""
-    from spillover.questions import resolve_questions
+    """A question set by name (`spillover.questions.resolve_questions`); `NAME_plain` keeps only
+    the plain form of each of our questions (no JSON or template variants, which triple the cost);
+    the study's own plain set is `study-main-plain`."""
+    from spillover.questions import resolve_questions, variant_of
 
     base, plain = (name[: -len("_plain")], True) if name.endswith("_plain") else (name, False)
     qset = resolve_questions(base)
     if not plain:
         return qset
-    kept = [q for q in qset.questions if not q.id.endswith(("_json", "_template"))]
+    kept = [q for q in qset.questions if variant_of(q.id) == "plain"]
     return qset.model_copy(update={"questions": kept, "name": name})
 
 
