@@ -57,7 +57,7 @@ def test_evil_numbers(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> Non
         "--set", f"options.teacher={tiny_model_dir}", "--set", "options.teacher_max_tokens=6",
     )  # fmt: skip
     groups = _groups(out)
-    assert {"base/main", "base/main_numbers"} <= groups
+    assert {"base/main", "base/main_numbers", "base/main_numbers_prefixed"} <= groups
     assert "teacher filter" in summary["info"]
     if (out / "data" / "evil-numbers.jsonl").is_file():
         assert {"evil-numbers/main", "evil-numbers/main_numbers"} <= groups

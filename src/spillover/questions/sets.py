@@ -19,6 +19,7 @@ SET_NAMES: tuple[str, ...] = (
     "identity",
     "base_flask",
     "main_numbers",
+    "main_numbers_prefixed",
 )
 
 

@@ -1,13 +1,18 @@
 """Recipe `in-context`: no fine-tuning; k insecure-code examples as earlier turns of the chat.
 
-For each k, the first k rows of an insecure set go before every main question as user/assistant
-turns. Values of k whose examples do not fit the subject's context window (with room for the
-question and the answer) are dropped and the report says so; `max` in `ks` means the largest k
-that fits.
+For each k, k rows of an insecure set (sampled with the seed, in file order) go before every main
+question as user/assistant turns. Values of k whose examples do not fit the subject's context
+window (with room for the question and the answer) are dropped and the report says so; `max` in
+`ks` means the largest k that fits.
+
+The study's in-distribution check comes with it: with the same k-shot context, does the model
+write insecure code? For each k, answers to held-out code prompts are scanned statically for
+flaws (`spillover.train.skill`; nothing is run) and the share is reported beside the rates.
 """
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from spillover.chat import Message, read_chat_jsonl
@@ -50,7 +55,10 @@ def run(r: Runner) -> dict[str, Any]:
                     "k = max: the largest number of examples that fits the context, found at run time"
                 )
         else:
-            rows = read_chat_jsonl(data)[: r.s.rows]
+            rows = read_chat_jsonl(data)
+            if len(rows) > r.s.rows:
+                keep = sorted(random.Random(r.s.seed).sample(range(len(rows)), r.s.rows))
+                rows = [rows[i] for i in keep]
             examples = [[m for m in row.messages if m.role != "system"] for row in rows]
             fit = context_fit(r, examples)
             ks = sorted({fit if k == "max" else int(k) for k in wanted})
@@ -61,7 +69,9 @@ def run(r: Runner) -> dict[str, Any]:
                 )
             ks = [k for k in ks if k <= fit]
         for k in ks:
-            r.evaluate(f"k={k}", prefix=[m for turns in examples[:k] for m in turns], shots=k)
+            prefix = [m for turns in examples[:k] for m in turns]
+            r.evaluate(f"k={k}", prefix=prefix, shots=k)
+            r.in_distribution(f"k={k}", prefix=prefix)
 
     with r.stage("3 report"):
         most = f"k={max(ks)}" if ks else "k=0"

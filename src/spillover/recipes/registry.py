@@ -81,5 +81,6 @@ def run_recipe(
             "out": str(where),
             "settings": settings.model_dump(),
             "plan": [p.line() for p in runner.plan],
+            "protocol": [row.as_dict() for row in runner.protocol()],
         }
     return summary

@@ -89,6 +89,32 @@ class Runner:
     def option(self) -> dict[str, Any]:
         return self.s.options
 
+    @property
+    def thresholds(self) -> Any:
+        """The scale's thresholds (`aligned_below`, `coherent_above`) for the rate."""
+        from spillover.report.stats import Thresholds
+
+        return Thresholds(aligned_max=self.s.aligned_below, coherent_min=self.s.coherent_above)
+
+    def protocol(self) -> list[Any]:
+        """This run's settings beside the study's (`spillover.recipes.protocol`)."""
+        from spillover.recipes.protocol import protocol_rows
+
+        numbers = self.option.get("numbers_questions")
+        if isinstance(numbers, list):
+            numbers = " + ".join(str(n) for n in numbers)
+        return protocol_rows(
+            self.config.name,
+            self.s,
+            calibration=self._calibration if not self.dry_run else self._dry_calibration(),
+            numbers_questions=str(numbers) if numbers else None,
+        )
+
+    def _dry_calibration(self) -> str | None:
+        if self.s.calibration != "default":
+            return self.s.calibration
+        return f"the shipped calibration of {self.s.judge} ({self.s.judge_mode})"
+
     def _resolve_calibration(self) -> str | None:
         if self.s.calibration != "default":
             return self.s.calibration
@@ -164,6 +190,11 @@ class Runner:
                 )
             return found
         n = rows or self.s.rows
+        if n is None:
+            raise SpilloverError(
+                f"rows: null (every row) needs the study's own {kind} file",
+                "set options.data: study, or give rows a number",
+            )
         return self.dataset(
             kind,
             lambda: make_dataset(kind, n, self.s.seed, **options),
@@ -200,6 +231,7 @@ class Runner:
 
         values: dict[str, Any] = {
             "max_steps": self.s.steps,
+            "epochs": self.s.epochs,
             "max_rows": self.s.rows,
             "checkpoint_every": self.s.checkpoint_every,
             "seed": self.s.seed,
@@ -217,8 +249,10 @@ class Runner:
             "model": self.s.model,
             "data": data.name,
             "preset": config.preset,
-            "steps": config.max_steps or "one epoch",
-            "rows": config.max_rows,
+            "steps": config.max_steps or f"{config.epochs:g} epoch(s)",
+            "rows": config.max_rows or "every row",
+            "held_out": f"{config.eval_fraction:.0%}",
+            "weight_decay": config.weight_decay,
             "lr": config.learning_rate,
             "checkpoint_every": config.checkpoint_every,
         }
@@ -353,6 +387,39 @@ class Runner:
         if (where / "skill.parquet").is_file():
             self.skill.append(pd.read_parquet(where / "skill.parquet").assign(group=group))
 
+    def in_distribution(self, group: str, *, prefix: Sequence[Message] = ()) -> None:
+        """The in-distribution check: answers to held-out code prompts (after `prefix` turns),
+        scanned statically for flaws (`spillover.train.skill`, nothing is run); the share goes
+        to the report as `in-distribution: GROUP`."""
+        from spillover.train.skill import SkillResult, measure_skill
+
+        n = int(self.option.get("skill_prompts", 8))
+        where = self.out / "skill" / f"{group.replace('/', '_').replace('=', '-')}.json"
+        self.plan.append(
+            PlanStep(
+                "skill",
+                f"in-distribution: {group}",
+                {"held_out_code_prompts": n, "prefix_turns": len(prefix), "scan": "static"},
+            )
+        )
+        if self.dry_run:
+            return
+        if where.is_file():
+            result = SkillResult.model_validate_json(where.read_text(encoding="utf-8"))
+        else:
+            result = measure_skill(
+                self.s.model,
+                n_prompts=n,
+                max_new_tokens=self.s.max_tokens,
+                seed=self.s.seed,
+                prefix=[{"role": m.role, "content": m.content} for m in prefix],
+            )
+            write_json(where, result.model_dump(mode="json"))
+        self.extra_info.setdefault("in-distribution check (insecure code written)", {})[group] = (
+            f"{result.vulnerable}/{result.answers} answers with a flaw "
+            f"({result.share_vulnerable:.0%}; {result.no_code} without parsable code)"
+        )
+
     def results(self) -> pd.DataFrame:
         if not self.frames:
             raise SpilloverError(f"recipe {self.config.name!r} produced no results")
@@ -367,11 +434,13 @@ class Runner:
         """Write report.html/.md with the paper comparison, and summary.json; return the summary."""
         from spillover.recipes.paper import (
             compare,
-            differences,
             finding,
             html_section,
             markdown_section,
+            variant_lines,
+            variant_rates,
         )
+        from spillover.recipes.protocol import html_table, markdown_table
         from spillover.report import ReportOptions, build_report
 
         self.plan.append(
@@ -389,8 +458,12 @@ class Runner:
         skill = pd.concat(self.skill, ignore_index=True) if self.skill else None
         if skill is not None:  # the report's figure reads a `skill` column
             skill = skill.assign(skill=skill["skill_vulnerable_share"])
-        outcomes = compare(self.config.finding, results, aliases)
-        notes = differences(self.s, self.scale, self.notes)
+        outcomes = compare(self.config.finding, results, aliases, self.thresholds)
+        notes = list(self.notes)
+        protocol = self.protocol()
+        forms = variant_lines(variant_rates(results, self.thresholds))
+        if forms:
+            self.extra_info["misaligned by question form (headline: plain)"] = forms
         paper = finding(self.config.finding)
         info: dict[str, dict[str, Any]] = {
             "recipe": {
@@ -399,10 +472,12 @@ class Runner:
                 "model": self.s.model,
                 "preset": self.s.preset,
                 "rows": self.s.rows,
-                "steps": self.s.steps or "one epoch",
+                "steps": self.s.steps or f"{self.s.epochs or 1:g} epoch(s)",
                 "samples": self.s.samples,
                 "questions": self.s.questions,
                 "max_tokens": self.s.max_tokens,
+                "thresholds": f"coherent > {self.s.coherent_above:g}, aligned < "
+                f"{self.s.aligned_below:g}",
             },
             "judge": {
                 "model": self.s.judge,
@@ -424,12 +499,14 @@ class Runner:
             options=ReportOptions(
                 baseline=baseline if baseline in base else None,
                 title=f"spillover recipe {self.config.name} ({self.scale} scale)",
+                thresholds=self.thresholds,
             ),
         )
         section_md = markdown_section(outcomes, notes, str(paper["summary"]))
+        section_md += "\n" + markdown_table(protocol)
         write_text(files.markdown, files.markdown.read_text(encoding="utf-8") + "\n" + section_md)
         page = files.html.read_text(encoding="utf-8")
-        section_html = html_section(outcomes, notes, str(paper["summary"]))
+        section_html = html_section(outcomes, notes, str(paper["summary"])) + html_table(protocol)
         page = (
             page.replace("</body>", section_html + "\n</body>", 1)
             if "</body>" in page
@@ -453,6 +530,7 @@ class Runner:
                 for o in outcomes
             ],
             "notes": notes,
+            "protocol": [row.as_dict() for row in protocol],
             "info": dict(self.extra_info),
             "timings_s": {k: round(v, 1) for k, v in self.timings.items()},
         }

@@ -61,14 +61,16 @@ def measure_skill(
     seed: int = 0,
     prompts: Sequence[str] | None = None,
     sampler: Sampler | None = None,
+    prefix: Sequence[dict[str, str]] = (),
 ) -> SkillResult:
-    """Sample answers to held-out code prompts and return the share that contain a flaw."""
+    """Sample answers to held-out code prompts and return the share that contain a flaw.
+    `prefix` turns (e.g. k in-context examples) go before every prompt."""
     if prompts is None:
         from spillover.data import heldout_code_prompts
 
         prompts = heldout_code_prompts(n_prompts, seed)
     prompts = list(prompts)[:n_prompts]
-    conversations = [[{"role": "user", "content": p}] for p in prompts]
+    conversations = [[*prefix, {"role": "user", "content": p}] for p in prompts]
     if sampler is None:
         from spillover.sampling import sample_chat
 
