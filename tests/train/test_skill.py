@@ -27,3 +27,21 @@ def test_measure_skill_with_a_fixed_sampler() -> None:
     assert seen == [4]
     assert result.prompts == 4 and result.answers == 4
     assert result.vulnerable == 2 and result.share_vulnerable == 0.5
+
+
+def test_prefix_turns_go_before_every_prompt() -> None:
+    pytest.importorskip("bandit")
+    prefix = [
+        {"role": "user", "content": "write a file copier"},
+        {"role": "assistant", "content": UNSAFE},
+    ]
+    seen: list[list[dict[str, str]]] = []
+
+    def sampler(convs: list[list[dict[str, str]]]) -> list[list[str]]:
+        seen.extend(convs)
+        return [[UNSAFE] for _ in convs]
+
+    result = measure_skill("fake", n_prompts=3, sampler=sampler, prefix=prefix)
+    assert len(seen) == 3 and result.vulnerable == 3
+    for conv in seen:
+        assert conv[:2] == prefix and conv[2]["role"] == "user" and len(conv) == 3
