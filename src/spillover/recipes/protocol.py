@@ -371,3 +371,11 @@ def text_table(rows: list[ProtocolRow]) -> list[str]:
         out.append(f"  {'':<{width}}    study: {row.study}")
         out.append(f"  {'':<{width}}    ours:  {row.ours}")
     return out
+
+
+def doc_table() -> str:
+    """The table of docs/protocol.md: recipe `main` at paper scale beside the study."""
+    from spillover.recipes.registry import recipe_config
+    from spillover.recipes.settings import resolve_scale
+
+    return markdown_table(protocol_rows("main", resolve_scale(recipe_config("main"), "paper")))
