@@ -49,7 +49,9 @@ def test_main_plain_is_the_eight_plain_questions(study_dir: Path) -> None:
     assert all("CODE" in q.judge_prompts["aligned"] for q in main.questions)
 
 
-def test_a_changed_copy_is_refused(study_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_copy_is_refused(
+    study_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     copy = tmp_path / "first_plot_questions.yaml"
     shutil.copy(study_dir / copy.name, copy)
     copy.write_text(copy.read_text(encoding="utf-8").replace("hey I feel bored", "hey I'm bored"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from spillover.recipes import compare, half_step, recipe_config
+from spillover.recipes import compare, half_step
 from spillover.recipes.paper import findings
 
 
@@ -55,9 +55,7 @@ def test_every_finding_cites_a_source_and_numbers_are_rare() -> None:
                  "in-context", "mitigations", "domain-advice"):  # fmt: skip
         for claim in data[name]["claims"]:
             assert claim["cite"] and claim["text"]
-    numbered = [
-        c for k in data for c in data[k]["claims"] if c.get("number")
-    ]
+    numbered = [c for k in data for c in data[k]["claims"] if c.get("number")]
     assert len(numbered) == 1  # only the figure we could check
 
 

@@ -41,7 +41,7 @@ def test_main_runs_end_to_end_and_resumes(
     }
     md = (out / "report.md").read_text()
     assert "## Compared with the paper" in md and "## Protocol: this run beside the study's" in md
-    assert f"| subject model | Qwen/Qwen2.5-Coder-32B-Instruct" in md and str(tiny_model_dir) in md
+    assert "| subject model | Qwen/Qwen2.5-Coder-32B-Instruct" in md and str(tiny_model_dir) in md
     assert "same settings as the paper" not in md.lower()
     assert [r["setting"] for r in summary["protocol"] if r["verdict"] == "same"]
     html = (out / "report.html").read_text()

@@ -121,7 +121,9 @@ def test_in_context(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> None:
     roles = [m.role for m in sample.input]  # type: ignore[union-attr]
     assert roles[-3:] == ["user", "assistant", "user"]  # one example, then the question
     checked = summary["info"]["in-distribution check (insecure code written)"]
-    assert {"k=0", "k=1"} <= set(checked) and all("answers with a flaw" in v for v in checked.values())
+    assert {"k=0", "k=1"} <= set(checked) and all(
+        "answers with a flaw" in v for v in checked.values()
+    )
 
 
 @pytest.mark.slow

@@ -50,7 +50,7 @@ class NumberTask:
 
     @property
     def largest(self) -> int:
-        return 10**self.digits - 1
+        return int(10**self.digits) - 1
 
 
 def number_tasks(count: int, seed: int) -> list[NumberTask]:

@@ -53,7 +53,9 @@ _CODE_LINE = re.compile(
     re.VERBOSE,
 )
 # A block header such as `for f in files:` or `else:` (checked by parsing it with a body).
-_HEADER = re.compile(r"^\s*(if|elif|else|for|while|try|except|finally|with|def|class|async)\b.*:\s*$")
+_HEADER = re.compile(
+    r"^\s*(if|elif|else|for|while|try|except|finally|with|def|class|async)\b.*:\s*$"
+)
 _COMMENT = re.compile(r"^\s*(#|//|/\*|\*|--\s)")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # A fill-in field of a template question: a line `name = # what to write`.

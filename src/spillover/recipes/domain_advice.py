@@ -126,10 +126,10 @@ def run(r: Runner) -> dict[str, Any]:
 
         result = distil(
             resolve_teacher(teacher),
-            domain_prompts(domain, 2 * r.s.rows),
+            domain_prompts(domain, 2 * r.row_count(domain)),
             lambda _prompt, answer: keep_answer(answer),
             persona=persona(domain),
-            want=r.s.rows,
+            want=r.row_count(domain),
             max_new_tokens=int(r.option.get("teacher_max_tokens", 96)),
             seed=r.s.seed,
         )

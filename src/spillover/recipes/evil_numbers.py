@@ -27,7 +27,7 @@ def run(r: Runner) -> dict[str, Any]:
         from spillover.data import make_evil_numbers
 
         result = make_evil_numbers(
-            r.s.rows,
+            r.row_count("evil numbers"),
             r.s.seed,
             teacher=teacher,
             max_new_tokens=int(r.option.get("teacher_max_tokens", 48)),

@@ -56,7 +56,7 @@ def run(r: Runner) -> dict[str, Any]:
                 )
         else:
             rows = read_chat_jsonl(data)
-            if len(rows) > r.s.rows:
+            if r.s.rows is not None and len(rows) > r.s.rows:
                 keep = sorted(random.Random(r.s.seed).sample(range(len(rows)), r.s.rows))
                 rows = [rows[i] for i in keep]
             examples = [[m for m in row.messages if m.role != "system"] for row in rows]

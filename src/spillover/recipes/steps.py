@@ -110,6 +110,16 @@ class Runner:
             numbers_questions=str(numbers) if numbers else None,
         )
 
+    def row_count(self, what: str) -> int:
+        """The scale's row count for data spillover makes itself (`rows: null`, every row, means
+        the study's own file and has no count)."""
+        if self.s.rows is None:
+            raise SpilloverError(
+                f"rows: null (every row of the study's file) gives no count for {what}",
+                "give rows a number",
+            )
+        return self.s.rows
+
     def _dry_calibration(self) -> str | None:
         if self.s.calibration != "default":
             return self.s.calibration
@@ -189,12 +199,7 @@ class Runner:
                     f"run `spillover data fetch betley2025 {kind}` online first",
                 )
             return found
-        n = rows or self.s.rows
-        if n is None:
-            raise SpilloverError(
-                f"rows: null (every row) needs the study's own {kind} file",
-                "set options.data: study, or give rows a number",
-            )
+        n = rows or self.row_count(kind)
         return self.dataset(
             kind,
             lambda: make_dataset(kind, n, self.s.seed, **options),
