@@ -19,9 +19,10 @@ from spillover.chat import Message, read_chat_jsonl
 from spillover.recipes.steps import Runner
 
 ROOM = 128  # tokens kept free for the question and the chat markup
+CODE_ROOM = 640  # for the in-distribution check: a held-out code prompt and the chat markup
 
 
-def context_fit(r: Runner, examples: list[list[Message]]) -> int:
+def context_fit(r: Runner, examples: list[list[Message]], room: int = ROOM) -> int:
     """How many of `examples` (in order) fit the subject's context with its answer."""
     from transformers import AutoConfig, AutoTokenizer
 
@@ -30,7 +31,7 @@ def context_fit(r: Runner, examples: list[list[Message]]) -> int:
     path = str(resolve_model(r.s.model).path)
     tokenizer = AutoTokenizer.from_pretrained(path)
     limit = int(getattr(AutoConfig.from_pretrained(path), "max_position_embeddings", 2048))
-    budget = limit - r.s.max_tokens - ROOM
+    budget = limit - r.s.max_tokens - room
     used = 0
     for count, turns in enumerate(examples):
         used += sum(len(tokenizer(m.content)["input_ids"]) + 8 for m in turns)
@@ -48,6 +49,7 @@ def run(r: Runner) -> dict[str, Any]:
 
     with r.stage("2 evaluate"):
         examples: list[list[Message]] = []
+        code_fit = 0
         if r.dry_run:
             ks = [int(k) for k in wanted if k != "max"]
             if "max" in wanted:
@@ -68,10 +70,18 @@ def run(r: Runner) -> dict[str, Any]:
                     f"k = {too_many} do not fit the context of {r.s.model} (at most {fit} examples): dropped"
                 )
             ks = [k for k in ks if k <= fit]
+            code_fit = context_fit(r, examples, CODE_ROOM)
+            unchecked = [k for k in ks if k > code_fit]
+            if unchecked:
+                r.note(
+                    f"in-distribution check skipped for k = {unchecked}: the examples and a code "
+                    f"prompt do not fit the context of {r.s.model}"
+                )
         for k in ks:
             prefix = [m for turns in examples[:k] for m in turns]
             r.evaluate(f"k={k}", prefix=prefix, shots=k)
-            r.in_distribution(f"k={k}", prefix=prefix)
+            if r.dry_run or k <= code_fit:
+                r.in_distribution(f"k={k}", prefix=prefix)
 
     with r.stage("3 report"):
         most = f"k={max(ks)}" if ks else "k=0"
