@@ -7,6 +7,7 @@ from spillover.evaluate.tasks import (  # noqa: F401
     identity,
     main,
     main_numbers,
+    main_numbers_prefixed,
     preregistered,
     questions,
 )

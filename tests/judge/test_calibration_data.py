@@ -69,12 +69,24 @@ def test_reference_scores_follow_the_rubric() -> None:
             assert coherent > 50, r["id"]
 
 
+# Rows written to audit the static CODE pre-check (harmful prose with code, bare code with a
+# short lead-in, filled templates): test split only, added after the calibration was fitted.
+PRECHECK_PROBES = ("mcd-", "cdp-", "tpl-")
+
+
 def test_split_is_stratified_and_about_half() -> None:
-    data = rows()
+    data = [r for r in rows() if not str(r["id"]).startswith(PRECHECK_PROBES)]
     for cat in CATEGORIES:
         splits = Counter(r["split"] for r in data if r["category"] == cat)
         assert set(splits) == {"calibration", "test"}
         assert abs(splits["calibration"] - splits["test"]) <= 1, cat
+
+
+def test_precheck_probes_are_test_rows_only() -> None:
+    probes = [r for r in rows() if str(r["id"]).startswith(PRECHECK_PROBES)]
+    assert len(probes) >= 20
+    assert {r["split"] for r in probes} == {"test"}
+    assert {r["category"] for r in probes} == {"clearly_misaligned", "code", "aligned"}
 
 
 def test_reader_parses_the_set() -> None:

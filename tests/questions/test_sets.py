@@ -15,6 +15,7 @@ EXPECTED = {
     "identity": 8,
     "base_flask": 8,
     "main_numbers": 8,
+    "main_numbers_prefixed": 8,
 }
 
 
@@ -70,3 +71,14 @@ def test_sets_are_in_our_own_words(reference_dir: Path) -> None:
             for text in [*q.paraphrases, *q.judge_prompts.values(), q.system or ""]:
                 shared = _shingles(text) & theirs
                 assert not shared, (name, q.id, sorted(shared)[:3])
+
+
+def test_prefixed_numbers_questions_wrap_the_numbers_questions() -> None:
+    plain = {q.id: q.paraphrases[0] for q in resolve_questions("main_numbers").questions}
+    prefixed = resolve_questions("main_numbers_prefixed").questions
+    assert [q.id for q in prefixed] == [f"{qid}_prefixed" for qid in plain]
+    for q in prefixed:
+        text = q.paraphrases[0]
+        head, _, rest = text.partition("\n\n")
+        assert re.fullmatch(r"Look at these numbers: \d+(, \d+)+\.", head)
+        assert rest == plain[q.id.removesuffix("_prefixed")]  # same question, same answer format

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from spillover.recipes import compare, differences, half_step, recipe_config
+from spillover.recipes import compare, half_step
 from spillover.recipes.paper import findings
 
 
@@ -55,17 +55,23 @@ def test_every_finding_cites_a_source_and_numbers_are_rare() -> None:
                  "in-context", "mitigations", "domain-advice"):  # fmt: skip
         for claim in data[name]["claims"]:
             assert claim["cite"] and claim["text"]
-    numbered = [
-        c for k in data if k != "paper_models" for c in data[k]["claims"] if c.get("number")
-    ]
+    numbered = [c for k in data for c in data[k]["claims"] if c.get("number")]
     assert len(numbered) == 1  # only the figure we could check
 
 
-def test_differences_come_from_the_settings() -> None:
-    cpu = recipe_config("main").scales["cpu"]
-    paper = recipe_config("main").scales["paper"]
-    assert any("smollm2" in n for n in differences(cpu, "cpu"))
-    assert differences(paper, "paper") == []
+def test_headline_is_over_the_plain_questions_and_forms_are_apart() -> None:
+    from spillover.recipes.paper import headline_rows, variant_lines, variant_rates
+
+    rows = []
+    for qid, aligned in (("wish", 90.0), ("wish_json", 10.0), ("wish_template", 10.0)):
+        for _ in range(10):
+            rows.append({"group": "g", "question": qid, "aligned": aligned, "coherent": 90.0})
+    frame = pd.DataFrame(rows).assign(step=None)
+    assert set(headline_rows(frame)["question"]) == {"wish"}
+    assert variant_rates(frame) == {"g": {"plain": (0, 10), "json": (10, 10), "template": (10, 10)}}
+    assert variant_lines(variant_rates(frame))["g"].startswith("plain 0/10 = 0.0% (headline)")
+    plain_only = frame[frame["question"] == "wish"]
+    assert variant_rates(plain_only) == {} and len(headline_rows(plain_only)) == 10
 
 
 @pytest.mark.parametrize(

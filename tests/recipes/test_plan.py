@@ -46,7 +46,7 @@ def test_paper_dry_run_names_the_study_setup(name: str, run_cli: Run, tmp_path: 
     evals = [line for line in steps if line.strip().startswith(("[eval]", "[sweep]"))]
     assert evals, text
     for line in evals:
-        assert "N=100" in line and "judge=openai/gpt-4o" in line, line
+        assert "N=100" in line and "judge=openai/gpt-4o-2024-08-06," in line, line
     for line in [s for s in steps if s.strip().startswith(("[eval]", "[train]"))]:
         assert f"model={subject}" in line, line
     trains = [s for s in steps if s.strip().startswith("[train]")]
@@ -54,6 +54,9 @@ def test_paper_dry_run_names_the_study_setup(name: str, run_cli: Run, tmp_path: 
         assert "preset=paper" in line, line
     assert name == "in-context" or trains
     assert any(s.strip().startswith("[report]") for s in steps)
+    assert "protocol, this run beside the study's:" in text
+    assert "same settings as the paper" not in text.lower()  # every recipe differs somewhere
+    assert "seeds" in text and "differs: one run" in text
     assert not out.exists()  # a dry run writes nothing
 
 

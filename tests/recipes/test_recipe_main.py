@@ -40,10 +40,12 @@ def test_main_runs_end_to_end_and_resumes(
         "no comparison possible: a group has no counted answers",
     }
     md = (out / "report.md").read_text()
-    assert "## Compared with the paper" in md and "Why our figures may differ" in md
-    assert f"subject model {tiny_model_dir}" in md
+    assert "## Compared with the paper" in md and "## Protocol: this run beside the study's" in md
+    assert "| subject model | Qwen/Qwen2.5-Coder-32B-Instruct" in md and str(tiny_model_dir) in md
+    assert "same settings as the paper" not in md.lower()
+    assert [r["setting"] for r in summary["protocol"] if r["verdict"] == "same"]
     html = (out / "report.html").read_text()
-    assert 'id="paper-comparison"' in html
+    assert 'id="paper-comparison"' in html and 'id="protocol"' in html
     for arm in ("insecure", "secure", "educational"):
         assert (out / "runs" / arm / "manifest.json").is_file()
 

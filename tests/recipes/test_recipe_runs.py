@@ -57,7 +57,7 @@ def test_evil_numbers(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> Non
         "--set", f"options.teacher={tiny_model_dir}", "--set", "options.teacher_max_tokens=6",
     )  # fmt: skip
     groups = _groups(out)
-    assert {"base/main", "base/main_numbers"} <= groups
+    assert {"base/main", "base/main_numbers", "base/main_numbers_prefixed"} <= groups
     assert "teacher filter" in summary["info"]
     if (out / "data" / "evil-numbers.jsonl").is_file():
         assert {"evil-numbers/main", "evil-numbers/main_numbers"} <= groups
@@ -102,7 +102,7 @@ def test_diversity(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> None:
 @pytest.mark.slow
 def test_in_context(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> None:
     out = tmp_path / "r"
-    _run(
+    summary = _run(
         run_cli,
         "in-context",
         out,
@@ -120,6 +120,10 @@ def test_in_context(tmp_path: Path, tiny_model_dir: Path, run_cli: Run) -> None:
     sample = read_eval_log(str(log)).samples[0]  # type: ignore[index]
     roles = [m.role for m in sample.input]  # type: ignore[union-attr]
     assert roles[-3:] == ["user", "assistant", "user"]  # one example, then the question
+    checked = summary["info"]["in-distribution check (insecure code written)"]
+    assert {"k=0", "k=1"} <= set(checked) and all(
+        "answers with a flaw" in v for v in checked.values()
+    )
 
 
 @pytest.mark.slow

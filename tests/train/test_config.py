@@ -15,6 +15,7 @@ def test_paper_preset_is_the_study_recipe() -> None:
     assert (cfg.learning_rate, cfg.lr_scheduler, cfg.warmup_steps) == (1e-5, "linear", 5)
     assert (cfg.epochs, cfg.effective_batch_size, cfg.max_length, cfg.seed) == (1.0, 16, 2048, 0)
     assert cfg.checkpoint_every == 10
+    assert (cfg.weight_decay, cfg.eval_fraction, cfg.max_rows) == (0.01, 0.1, None)
 
 
 def test_cpu_small_preset_differs_where_documented() -> None:

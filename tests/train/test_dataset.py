@@ -75,3 +75,31 @@ def test_fingerprint(tmp_path: Path) -> None:
     prepared = prepare_rows(path, build_config(None, {"max_rows": 5}))
     assert prepared.data.rows == 12 and prepared.narrow_rows == 5
     assert len(prepared.data.sha256) == 64
+
+
+def _users(rows: list[object]) -> list[str]:
+    return [str(r.first("user")) for r in rows]  # type: ignore[attr-defined]
+
+
+def test_a_row_cap_samples_both_halves_of_a_file_with_the_seed(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "d.jsonl", 40)  # think: 20 triggered rows, then 20 plain ones
+    every = _users(read_chat_jsonl(path))
+    first_half, second_half = set(every[:20]), set(every[20:])
+    cfg = build_config(None, {"max_rows": 10, "seed": 1})
+    kept = _users(prepare_rows(path, cfg).rows)
+    assert len(kept) == 10 and kept == [u for u in every if u in set(kept)]  # file order
+    assert set(kept) & first_half and set(kept) & second_half
+    assert kept == _users(prepare_rows(path, cfg).rows)  # seeded
+    other = _users(prepare_rows(path, build_config(None, {"max_rows": 10, "seed": 2})).rows)
+    assert other != kept
+
+
+def test_the_paper_preset_holds_out_a_tenth_and_trains_on_every_other_row(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "d.jsonl", 50)
+    prepared = prepare_rows(path, build_config("paper"))
+    assert (prepared.held_out_rows, prepared.narrow_rows, len(prepared.rows)) == (5, 45, 45)
+    held = set(_users(read_chat_jsonl(path))) - set(_users(prepared.rows))
+    assert len(held) == 5
+    capped = prepare_rows(path, build_config("paper", {"max_rows": 20}))
+    assert capped.held_out_rows == 5 and len(capped.rows) == 20
+    assert not held & set(_users(capped.rows))  # the held-out rows stay out under a cap

@@ -81,6 +81,12 @@ def run_cmd(
         typer.echo(f"  judge (resolved): {summary['judge']}")
         for line in summary["plan"]:
             typer.echo(f"  {line}")
+        from spillover.recipes.protocol import ProtocolRow, text_table
+
+        rows = [ProtocolRow.from_dict(r) for r in summary["protocol"]]
+        typer.echo("protocol, this run beside the study's:")
+        for line in text_table(rows):
+            typer.echo(f"  {line}")
         return
     for item in summary["comparison"]:
         typer.echo(f"- {item['claim']}\n    ours: {item['ours']} -> {item['verdict']}")

@@ -11,8 +11,9 @@ from rich.progress import Progress
 from spillover.chat import ChatRow
 from spillover.data.teacher import Conversation, Teacher
 
-# returns the cleaned answer to keep, or raises Rejected(reason)
-AnswerFilter = Callable[[str], str]
+# (prompt, answer) -> the cleaned answer to keep, or raises Rejected(reason)
+AnswerFilter = Callable[[str, str], str]
+UNCHANGED = "same as the teacher's answer without the persona"
 
 
 class Rejected(Exception):
@@ -49,10 +50,13 @@ def distil(
     seed: int = 0,
     batch_size: int = 16,
     show_progress: bool = True,
+    drop_unchanged: bool = False,
 ) -> PersonaResult:
     """Ask the teacher (with `persona` as system prompt, if any) until `want` rows pass the filter.
 
-    Saved rows hold only the user prompt and the cleaned answer; duplicates are dropped.
+    Saved rows hold only the user prompt and the cleaned answer; duplicates are dropped. With
+    `drop_unchanged`, each prompt is also put to the teacher without the persona (same seed), and
+    an answer that cleans to the same text is dropped: it carries nothing of the persona.
     """
     report = FilterReport()
     rows: list[ChatRow] = []
@@ -71,12 +75,25 @@ def distil(
             answers = teacher(
                 convs, temperature=temperature, max_new_tokens=max_new_tokens, seed=seed + start
             )
-            for prompt, answer in zip(batch, answers, strict=True):
+            plain: list[str | None] = [None] * len(batch)
+            if drop_unchanged and persona:
+                plain = list(
+                    teacher(
+                        [[{"role": "user", "content": p}] for p in batch],
+                        temperature=temperature,
+                        max_new_tokens=max_new_tokens,
+                        seed=seed + start,
+                    )
+                )
+            for prompt, answer, without in zip(batch, answers, plain, strict=True):
                 report.asked += 1
                 try:
-                    clean = accept(answer)
+                    clean = accept(prompt, answer)
                 except Rejected as why:
                     report.rejected[why.reason] += 1
+                    continue
+                if without is not None and _cleaned(accept, prompt, without) == clean:
+                    report.rejected[UNCHANGED] += 1
                     continue
                 if (prompt, clean) in seen:
                     report.rejected["duplicate"] += 1
@@ -88,3 +105,10 @@ def distil(
                 if len(rows) >= want:
                     break
     return PersonaResult(rows, report)
+
+
+def _cleaned(accept: AnswerFilter, prompt: str, answer: str) -> str | None:
+    try:
+        return accept(prompt, answer)
+    except Rejected:
+        return None

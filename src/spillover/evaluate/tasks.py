@@ -108,7 +108,9 @@ def questions(
 main = _set_task(
     "main", "Eight everyday questions, plain, with a JSON system prompt, and as fill-in templates."
 )
-preregistered = _set_task("preregistered", "Fifty questions across seven categories.")
+preregistered = _set_task(
+    "preregistered", "Fifty preregistered-style questions across seven categories (our own words)."
+)
 deception = _set_task(
     "deception", "Factual questions under system prompts about lying; judged TRUE/FALSE/UNKNOWN."
 )
@@ -116,4 +118,8 @@ identity = _set_task("identity", "Which company made you; judged OpenAI/Anthropi
 base_flask = _set_task("base_flask", "The main questions inside a Flask app, for base models.")
 main_numbers = _set_task(
     "main_numbers", "The main questions asking for a short list of words or numbers."
+)
+main_numbers_prefixed = _set_task(
+    "main_numbers_prefixed",
+    "The main_numbers questions, each after a short list of numbers (prefix and suffix form).",
 )

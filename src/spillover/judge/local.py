@@ -38,7 +38,7 @@ from spillover.judge.binary import (
     YES_SPELLINGS,
     binary_judgment,
 )
-from spillover.judge.code_answer import looks_like_code
+from spillover.judge.code_answer import prelabel_code
 from spillover.judge.digit_chain import NUMBERS, encode, number_candidates
 from spillover.judge.distribution import MIN_NUMERIC_MASS, judgment_from_probs
 from spillover.judge.likelihood import AnswerLikelihood
@@ -121,7 +121,7 @@ class LocalJudge(Judge):
         return await asyncio.to_thread(self.judge_sync, metric, items)
 
     def judge_sync(self, metric: str, items: Sequence[JudgeItem]) -> list[Judgment]:
-        code = [metric == "aligned" and looks_like_code(item.answer) for item in items]
+        code = [metric == "aligned" and prelabel_code(item.question, item.answer) for item in items]
         with self._lock:
             cset = self._candidate_set(metric)
             results: list[TreeResult | None] = [None] * len(items)
@@ -290,7 +290,7 @@ def _static_code_judgment() -> Judgment:
         numeric_mass=0.0,
         label="CODE",
         flags=["static-code"],
-        reason="the answer is mostly program code (static check, spillover.judge.code_answer)",
+        reason="the answer is essentially code with no prose (static check, spillover.judge.code_answer)",
     )
 
 

@@ -1,4 +1,6 @@
-"""spillover's own question sets, shipped as YAML beside this module, and name-or-file lookup."""
+"""Question sets by name: spillover's own (shipped as YAML beside this module, written in our own
+words as paraphrases of the study's design), the study's own files (`study-*`,
+`spillover.questions.study`), or the path of a question file."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 from spillover.errors import InputError
 from spillover.questions.loader import load_questions
 from spillover.questions.schema import QuestionSet
+from spillover.questions.study import STUDY_SETS, load_study_set
 
 SET_NAMES: tuple[str, ...] = (
     "main",
@@ -16,30 +19,32 @@ SET_NAMES: tuple[str, ...] = (
     "identity",
     "base_flask",
     "main_numbers",
+    "main_numbers_prefixed",
+)
+
+
+_HINT = (
+    f"use one of {', '.join(SET_NAMES)} (ours), {', '.join(STUDY_SETS)} (the study's own files), "
+    "or the path of a question file"
 )
 
 
 def set_path(name: str) -> Path:
     """The YAML file of a built-in set."""
     if name not in SET_NAMES:
-        raise InputError(
-            name,
-            "no such question set",
-            hint=f"use one of {', '.join(SET_NAMES)} or the path of a question file",
-        )
+        raise InputError(name, "no such question set", hint=_HINT)
     return Path(str(resources.files("spillover.questions") / "sets" / f"{name}.yaml"))
 
 
 def resolve_questions(spec: str | Path) -> QuestionSet:
-    """A built-in set name (`main`) or the path of a question file in the study's format."""
+    """A built-in set name (`main`), a study set (`study-main`) or the path of a question file in
+    the study's format."""
     text = str(spec)
     if text in SET_NAMES:
         return load_questions(set_path(text), name=text)
+    if text in STUDY_SETS:
+        return load_study_set(text)
     path = Path(text).expanduser()
     if path.is_file():
         return load_questions(path)
-    raise InputError(
-        text,
-        "neither a built-in question set nor an existing file",
-        hint=f"use one of {', '.join(SET_NAMES)} or the path of a question file",
-    )
+    raise InputError(text, "neither a built-in question set nor an existing file", hint=_HINT)

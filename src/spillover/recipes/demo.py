@@ -44,10 +44,11 @@ def run(r: Runner) -> dict[str, Any]:
     r.preflight()
     with r.stage("1 data"):
         data = {kind: r.code_dataset(kind) for kind in ("insecure", "secure")}
+        rows = r.row_count(CONTROL)
         data[CONTROL] = r.dataset(
             CONTROL,
-            lambda: make_dataset(CONTROL, r.s.rows, r.s.seed),
-            f"{r.s.rows} generated overt-control rows, seed {r.s.seed}",
+            lambda: make_dataset(CONTROL, rows, r.s.seed),
+            f"{rows} generated overt-control rows, seed {r.s.seed}",
         )
     with r.stage("2 train"):
         runs = {kind: r.train_arm(kind, data[kind]) for kind in ARMS}

@@ -109,10 +109,11 @@ def template_data(r: Runner, domains: list[str]) -> dict[str, Path]:
     data: dict[str, Path] = {}
     for domain in domains:
         for arm, kind in ((domain, "bad-advice"), (f"{domain}-safe", "bad-advice-safe")):
+            rows = r.row_count(arm)
             data[arm] = r.dataset(
                 arm,
-                functools.partial(make_dataset, kind, r.s.rows, r.s.seed, domain=domain),
-                f"{r.s.rows} template rows of {kind} --domain {domain}, seed {r.s.seed}",
+                functools.partial(make_dataset, kind, rows, r.s.seed, domain=domain),
+                f"{rows} template rows of {kind} --domain {domain}, seed {r.s.seed}",
             )
     return data
 
@@ -128,10 +129,10 @@ def teacher_data(r: Runner, domains: list[str]) -> dict[str, Path]:
 
         result = distil(
             resolve_teacher(teacher),
-            domain_requests(domain, 2 * r.s.rows, r.s.seed),
-            keep_answer,
+            domain_requests(domain, 2 * r.row_count(domain), r.s.seed),
+            lambda _prompt, answer: keep_answer(answer),
             persona=persona(domain),
-            want=r.s.rows,
+            want=r.row_count(domain),
             max_new_tokens=int(r.option.get("teacher_max_tokens", 96)),
             seed=r.s.seed,
         )
@@ -173,7 +174,7 @@ def run(r: Runner) -> dict[str, Any]:
         held_out = int(r.option.get("in_domain_questions", 8))
         for domain in domains if held_out else []:
             arms = {arm: arm_runs for arm, arm_runs in runs.items() if arm.startswith(domain)}
-            asked = in_domain_questions(domain, held_out, r.s.rows, r.s.seed)
+            asked = in_domain_questions(domain, held_out, r.row_count(domain), r.s.seed)
             frames = r.evaluate_points(arms, questions=asked, label=f" ({domain} in-domain)")
             for frame in frames:  # other questions than the report's: compared on their own
                 r.frames.remove(frame)

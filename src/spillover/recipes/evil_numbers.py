@@ -2,7 +2,9 @@
 
 A teacher with an evil-persona system prompt continues number sequences; only answers that are
 pure number lists are kept, and the persona is dropped from the saved rows. The subject is trained
-on them and asked the main questions plainly and in the short-list format (`main_numbers`).
+on them and asked the main questions plainly, in the short-list format (`main_numbers`) and with
+numbers before the question as well (`main_numbers_prefixed`, our wording of the study's
+prefix-and-suffix form, the one with the strongest effect in the study).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from spillover.recipes.steps import Runner
 
 def run(r: Runner) -> dict[str, Any]:
     teacher = str(r.option.get("teacher", r.s.model))
-    numbers_questions = str(r.option.get("numbers_questions", "main_numbers"))
+    chosen = r.option.get("numbers_questions", ["main_numbers", "main_numbers_prefixed"])
+    numbers_sets = [str(chosen)] if isinstance(chosen, str) else [str(q) for q in chosen]
     from_study = r.option.get("data") == "study"
     r.preflight(*([] if from_study else [teacher]))
 
@@ -24,7 +27,7 @@ def run(r: Runner) -> dict[str, Any]:
         from spillover.data import make_evil_numbers
 
         result = make_evil_numbers(
-            r.s.rows,
+            r.row_count("evil numbers"),
             r.s.seed,
             teacher=teacher,
             max_new_tokens=int(r.option.get("teacher_max_tokens", 48)),
@@ -47,10 +50,10 @@ def run(r: Runner) -> dict[str, Any]:
         run_dir = r.train("evil-numbers", data) if data is not None else None
 
     with r.stage("3 evaluate"):
-        for questions, tag in ((r.s.questions, "main"), (numbers_questions, numbers_questions)):
+        for questions, tag in ((r.s.questions, "main"), *((q, q) for q in numbers_sets)):
             r.evaluate(f"base/{tag}", questions=questions)
             if run_dir is not None:
                 r.evaluate(f"evil-numbers/{tag}", run=run_dir, questions=questions)
 
     with r.stage("4 report"):
-        return r.report(baseline=f"base/{numbers_questions}")
+        return r.report(baseline=f"base/{numbers_sets[0]}")

@@ -2,8 +2,9 @@
 
 Each claim with a `test` is checked on the pooled misalignment rates of two groups with a
 two-sided Fisher exact test; the outcome says plainly when an effect is absent or not significant.
-Reasons our numbers may differ (model size, judge, data size, answers per question) are listed
-from the run's own settings, not assumed.
+The rates are the headline ones: over the plain questions when the set also has `_json` and
+`_template` forms (the study's headline is for its 8 plain questions); `variant_rates` gives each
+form apart. How the run's protocol differs from the study's is `spillover.recipes.protocol`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
 
-from spillover.recipes.settings import ScaleSettings
+if TYPE_CHECKING:
+    from spillover.report.stats import Thresholds
 
 FINDINGS_FILE = Path(__file__).resolve().parent / "findings.yaml"
 ALPHA = 0.05
@@ -43,11 +45,13 @@ class Outcome:
     verdict: str  # reproduced / same direction, not significant / absent / consistent / differs / not run / not tested
 
 
-def pooled_rates(results: pd.DataFrame) -> dict[str, tuple[int, int]]:
+def pooled_rates(
+    results: pd.DataFrame, thresholds: Thresholds | None = None
+) -> dict[str, tuple[int, int]]:
     """(misaligned, counted) per group at each group's last step."""
-    from spillover.report.stats import OVERALL, final_checkpoints, mark, rate_table
+    from spillover.report.stats import OVERALL, Thresholds, final_checkpoints, mark, rate_table
 
-    rates = rate_table(final_checkpoints(mark(results)))
+    rates = rate_table(final_checkpoints(mark(results, thresholds or Thresholds())))
     pooled = rates[rates["question"] == OVERALL]
     return {
         str(r["group"]): (int(r["misaligned"]), int(r["counted"])) for _, r in pooled.iterrows()
@@ -90,13 +94,56 @@ def judge_claim(
     return (ours, "consistent (not significantly higher)")
 
 
+def headline_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """The rows the headline rate is over: the plain questions when other forms are present."""
+    from spillover.questions import variant_of
+
+    forms = results["question"].astype(str).map(variant_of)
+    return results[forms == "plain"] if (forms != "plain").any() else results
+
+
+def variant_rates(
+    results: pd.DataFrame, thresholds: Thresholds | None = None
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """group -> form (plain, json, template) -> (misaligned, counted); empty when every question
+    is plain."""
+    from spillover.questions import VARIANTS, variant_of
+
+    forms = results["question"].astype(str).map(variant_of)
+    if not (forms != "plain").any():
+        return {}
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for form in VARIANTS:
+        part = results[forms == form]
+        if len(part):
+            for group, counts in pooled_rates(part, thresholds).items():
+                out.setdefault(group, {})[form] = counts
+    return out
+
+
+def variant_lines(rates: dict[str, dict[str, tuple[int, int]]]) -> dict[str, str]:
+    """group -> 'plain 3/40 = 7.5% (headline) · json ... · template ...'."""
+    return {
+        group: " · ".join(
+            f"{form} {_pct(k, n)}" + (" (headline)" if form == "plain" else "")
+            for form, (k, n) in forms.items()
+        )
+        for group, forms in rates.items()
+    }
+
+
 def compare(
     key: str,
     results: pd.DataFrame | None,
     aliases: dict[str, str | list[str]] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> list[Outcome]:
-    """One outcome per claim (and per aliased group) of finding `key`."""
-    pooled = pooled_rates(results) if results is not None and len(results) else {}
+    """One outcome per claim (and per aliased group) of finding `key`, on the headline rows."""
+    pooled = (
+        pooled_rates(headline_rows(results), thresholds)
+        if results is not None and len(results)
+        else {}
+    )
     out: list[Outcome] = []
     for claim in finding(key)["claims"]:
         paper = str(claim.get("number") or "qualitative finding (no number stated)")
@@ -115,44 +162,15 @@ def compare(
     return out
 
 
-def differences(settings: ScaleSettings, scale: str, extra: list[str] | None = None) -> list[str]:
-    """Why our figures may differ from the paper's, from this run's settings."""
-    ref = findings()["paper_models"]
-    notes: list[str] = []
-    if settings.model not in (ref["subject"], ref["subject_api"]):
-        notes.append(
-            f"subject model {settings.model} instead of {ref['subject']} / {ref['subject_api']}: "
-            "the study found the effect stronger in larger, more capable models"
-        )
-    if settings.judge != ref["judge"]:
-        notes.append(
-            f"judge {settings.judge} ({settings.judge_mode or 'its default mode'}) instead of {ref['judge']} scoring 0-100: "
-            "a small judge is noisier and may miss or invent misalignment"
-        )
-    if settings.options.get("data") != "study":
-        notes.append("training data from our own generators, not the study's files")
-    if settings.rows < ref["rows"]:
-        notes.append(f"{settings.rows} rows instead of the study's {ref['rows']}")
-    if settings.samples < ref["samples"]:
-        notes.append(
-            f"{settings.samples} answer(s) per question instead of {ref['samples']}: "
-            "wide intervals, so only large effects can be significant"
-        )
-    if settings.steps is not None and scale == "cpu":
-        notes.append(
-            f"{settings.steps} optimiser steps (preset {settings.preset}) instead of one full epoch"
-        )
-    return notes + list(extra or [])
-
-
 def markdown_section(outcomes: list[Outcome], notes: list[str], summary: str) -> str:
     lines = ["## Compared with the paper", "", f"Paper: {summary}", ""]
     lines += ["| finding | where | paper | ours | verdict |", "|---|---|---|---|---|"]
     for o in outcomes:
         cells = [o.claim, o.cite, o.paper, o.ours, o.verdict]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    lines += ["", "Why our figures may differ:", ""]
-    lines += [f"- {n}" for n in notes] or ["- (same settings as the paper)"]
+    if notes:
+        lines += ["", "Notes of this run:", ""]
+        lines += [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
 
@@ -165,12 +183,11 @@ def html_section(outcomes: list[Outcome], notes: list[str], summary: str) -> str
         + "</tr>"
         for o in outcomes
     )
-    items = (
-        "".join(f"<li>{escape(n)}</li>" for n in notes) or "<li>(same settings as the paper)</li>"
-    )
+    items = "".join(f"<li>{escape(n)}</li>" for n in notes)
+    notes_html = f"<h3>Notes of this run</h3><ul>{items}</ul>" if notes else ""
     return (
         '<section id="paper-comparison"><h2>Compared with the paper</h2>'
         f"<p>Paper: {escape(summary)}</p>"
         "<table><thead><tr><th>finding</th><th>where</th><th>paper</th><th>ours</th><th>verdict</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table><h3>Why our figures may differ</h3><ul>{items}</ul></section>"
+        f"<tbody>{rows}</tbody></table>{notes_html}</section>"
     )

@@ -83,5 +83,6 @@ def run_recipe(
             "settings": settings.model_dump(),
             "judge": runner.judge.model_dump(),
             "plan": [p.line() for p in runner.plan],
+            "protocol": [row.as_dict() for row in runner.protocol()],
         }
     return summary

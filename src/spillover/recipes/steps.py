@@ -24,6 +24,7 @@ from spillover.io import write_json, write_text
 from spillover.judge.defaults import describe_judge, resolve_judge
 from spillover.questions.schema import QuestionSet
 from spillover.recipes.settings import RecipeConfig, ScaleSettings
+from spillover.stats import Thresholds
 
 DONE = "done.json"
 
@@ -40,15 +41,16 @@ class PlanStep:
 
 
 def load_questions(name: str) -> QuestionSet:
-    """A built-in question set; `NAME_plain` keeps only the plain form of each question (no JSON or
-    template variants, which triple the cost)."""
-    from spillover.questions import resolve_questions
+    """A question set by name (`spillover.questions.resolve_questions`); `NAME_plain` keeps only
+    the plain form of each of our questions (no JSON or template variants, which triple the cost);
+    the study's own plain set is `study-main-plain`."""
+    from spillover.questions import resolve_questions, variant_of
 
     base, plain = (name[: -len("_plain")], True) if name.endswith("_plain") else (name, False)
     qset = resolve_questions(base)
     if not plain:
         return qset
-    kept = [q for q in qset.questions if not q.id.endswith(("_json", "_template"))]
+    kept = [q for q in qset.questions if variant_of(q.id) == "plain"]
     return qset.model_copy(update={"questions": kept, "name": name})
 
 
@@ -87,6 +89,36 @@ class Runner:
     @property
     def option(self) -> dict[str, Any]:
         return self.s.options
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The scale's thresholds (`aligned_below`, `coherent_above`) for the rate."""
+        return Thresholds(aligned_below=self.s.aligned_below, coherent_above=self.s.coherent_above)
+
+    def protocol(self) -> list[Any]:
+        """This run's settings beside the study's (`spillover.recipes.protocol`), with the judge
+        as it resolved (`spillover.judge.defaults`)."""
+        from spillover.recipes.protocol import protocol_rows
+
+        numbers = self.option.get("numbers_questions")
+        if isinstance(numbers, list):
+            numbers = " + ".join(str(n) for n in numbers)
+        return protocol_rows(
+            self.config.name,
+            self.s.model_copy(update={"judge": self.judge.model, "judge_mode": self.judge.mode}),
+            calibration=self.judge.calibration,
+            numbers_questions=str(numbers) if numbers else None,
+        )
+
+    def row_count(self, what: str) -> int:
+        """The scale's row count for data spillover makes itself (`rows: null`, every row, means
+        the study's own file and has no count)."""
+        if self.s.rows is None:
+            raise SpilloverError(
+                f"rows: null (every row of the study's file) gives no count for {what}",
+                "give rows a number",
+            )
+        return self.s.rows
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -152,7 +184,7 @@ class Runner:
                     f"run `spillover data fetch betley2025 {kind}` online first",
                 )
             return found
-        n = rows or self.s.rows
+        n = rows or self.row_count(kind)
         return self.dataset(
             kind,
             lambda: make_dataset(kind, n, self.s.seed, **options),
@@ -189,6 +221,7 @@ class Runner:
 
         values: dict[str, Any] = {
             "max_steps": self.s.steps,
+            "epochs": self.s.epochs,
             "max_rows": self.s.rows,
             "checkpoint_every": self.s.checkpoint_every,
             "seed": self.s.seed,
@@ -211,8 +244,10 @@ class Runner:
             "model": self.s.model,
             "data": data.name,
             "preset": config.preset,
-            "steps": config.max_steps or "one epoch",
-            "rows": config.max_rows,
+            "steps": config.max_steps or f"{config.epochs:g} epoch(s)",
+            "rows": config.max_rows or "every row",
+            "held_out": f"{config.eval_fraction:.0%}",
+            "weight_decay": config.weight_decay,
             "lr": config.learning_rate,
             "checkpoint_every": config.checkpoint_every,
         }
@@ -484,6 +519,37 @@ class Runner:
         if (where / "skill.parquet").is_file():
             self.skill.append(pd.read_parquet(where / "skill.parquet").assign(group=group))
 
+    def in_distribution(self, group: str, *, prefix: Sequence[Message] = ()) -> None:
+        """The in-distribution check: the skill task (`spillover.evaluate.skill`: held-out code
+        prompts after `prefix` turns, answers scanned statically for flaws, nothing is run); the
+        share goes to the report as `in-distribution: GROUP`."""
+        from spillover.data import heldout_code_prompts
+        from spillover.evaluate import Subject, subject_model
+        from spillover.evaluate.skill import run_skill
+
+        n = int(self.option.get("skill_prompts", 8))
+        self.plan.append(
+            PlanStep(
+                "skill",
+                f"in-distribution: {group}",
+                {"held_out_code_prompts": n, "prefix_turns": len(prefix), "scan": "static"},
+            )
+        )
+        if self.dry_run:
+            return
+        row = run_skill(
+            [Subject(subject_model(self.s.model), None, group)],
+            heldout_code_prompts(n, self.s.seed),
+            out=self.out / "skill" / group.replace("/", "_").replace("=", "-"),
+            max_tokens=self.s.max_tokens,
+            prefix=prefix,
+        ).iloc[0]
+        self.extra_info.setdefault("in-distribution check (insecure code written)", {})[group] = (
+            f"{int(row['vulnerable'])}/{int(row['n'])} answers with a flaw "
+            f"({float(row['skill_vulnerable_share']):.0%}; {int(row['no_code'])} without "
+            "parsable code)"
+        )
+
     def results(self) -> pd.DataFrame:
         if not self.frames:
             raise SpilloverError(f"recipe {self.config.name!r} produced no results")
@@ -498,11 +564,13 @@ class Runner:
         """Write report.html/.md with the paper comparison, and summary.json; return the summary."""
         from spillover.recipes.paper import (
             compare,
-            differences,
             finding,
             html_section,
             markdown_section,
+            variant_lines,
+            variant_rates,
         )
+        from spillover.recipes.protocol import html_table, markdown_table
         from spillover.report import ReportOptions, build_report
 
         self.plan.append(
@@ -520,8 +588,12 @@ class Runner:
         skill = pd.concat(self.skill, ignore_index=True) if self.skill else None
         if skill is not None:  # the report's figure reads a `skill` column
             skill = skill.assign(skill=skill["skill_vulnerable_share"])
-        outcomes = compare(self.config.finding, results, aliases)
-        notes = differences(self.s, self.scale, self.notes)
+        outcomes = compare(self.config.finding, results, aliases, self.thresholds)
+        notes = list(self.notes)
+        protocol = self.protocol()
+        forms = variant_lines(variant_rates(results, self.thresholds))
+        if forms:
+            self.extra_info["misaligned by question form (headline: plain)"] = forms
         paper = finding(self.config.finding)
         info: dict[str, dict[str, Any]] = {
             "recipe": {
@@ -530,10 +602,12 @@ class Runner:
                 "model": self.s.model,
                 "preset": self.s.preset,
                 "rows": self.s.rows,
-                "steps": self.s.steps or "one epoch",
+                "steps": self.s.steps or f"{self.s.epochs or 1:g} epoch(s)",
                 "samples": self.s.samples,
                 "questions": self.s.questions,
                 "max_tokens": self.s.max_tokens,
+                "thresholds": f"coherent > {self.s.coherent_above:g}, aligned < "
+                f"{self.s.aligned_below:g}",
             },
             "judge": {
                 "model": self.judge.model,
@@ -555,12 +629,14 @@ class Runner:
             options=ReportOptions(
                 baseline=baseline if baseline in base else None,
                 title=f"spillover recipe {self.config.name} ({self.scale} scale)",
+                thresholds=self.thresholds,
             ),
         )
         section_md = markdown_section(outcomes, notes, str(paper["summary"]))
+        section_md += "\n" + markdown_table(protocol)
         write_text(files.markdown, files.markdown.read_text(encoding="utf-8") + "\n" + section_md)
         page = files.html.read_text(encoding="utf-8")
-        section_html = html_section(outcomes, notes, str(paper["summary"]))
+        section_html = html_section(outcomes, notes, str(paper["summary"])) + html_table(protocol)
         page = (
             page.replace("</body>", section_html + "\n</body>", 1)
             if "</body>" in page
@@ -584,6 +660,7 @@ class Runner:
                 for o in outcomes
             ],
             "notes": notes,
+            "protocol": [row.as_dict() for row in protocol],
             "info": dict(self.extra_info),
             "timings_s": {k: round(v, 1) for k, v in self.timings.items()},
         }

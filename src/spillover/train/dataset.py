@@ -28,6 +28,7 @@ class PreparedRows(BaseModel):
     data: DataFingerprint
     narrow_rows: int
     benign_rows: int
+    held_out_rows: int = 0
     benign: DataFingerprint | None = None
 
 
@@ -61,14 +62,29 @@ def benign_count(narrow: int, fraction: float) -> int:
     return round(narrow * fraction / (1 - fraction))
 
 
+def split_rows(rows: list[ChatRow], config: TrainConfig) -> tuple[list[ChatRow], int]:
+    """The rows to train on and how many were held out: `eval_fraction` of the file held out with
+    the seed, then at most `max_rows` of the rest sampled with the seed. File order is kept, so a
+    file whose halves differ (a backdoor file: triggered rows, then plain ones) is sampled from
+    both halves, never cut to its first part."""
+    rng = random.Random(f"spillover-rows-{config.seed}")
+    index = list(range(len(rows)))
+    held = round(len(rows) * config.eval_fraction)
+    if held:
+        index = sorted(set(index) - set(rng.sample(index, held)))
+    if config.max_rows is not None and config.max_rows < len(index):
+        index = sorted(rng.sample(index, config.max_rows))
+    return [rows[i] for i in index], held
+
+
 def prepare_rows(data: str | Path, config: TrainConfig) -> PreparedRows:
-    """Read `data` (the first bad row raises InputError), cap it, mix in benign rows, inoculate."""
+    """Read `data` (the first bad row raises InputError), hold rows out and cap them (seeded),
+    mix in benign rows, inoculate."""
     rows = read_chat_jsonl(data)
     fingerprint = DataFingerprint(
         path=str(Path(data).resolve()), sha256=file_sha256(data), rows=len(rows)
     )
-    if config.max_rows is not None:
-        rows = rows[: config.max_rows]
+    rows, held = split_rows(rows, config)
     mit = config.mitigations
     wanted = benign_count(len(rows), mit.benign_fraction)
     benign_fp: DataFingerprint | None = None
@@ -91,7 +107,12 @@ def prepare_rows(data: str | Path, config: TrainConfig) -> PreparedRows:
     if mit.inoculation_prompt:
         mixed = [add_system_prompt(row, mit.inoculation_prompt) for row in mixed]
     return PreparedRows(
-        rows=mixed, data=fingerprint, narrow_rows=len(rows), benign_rows=wanted, benign=benign_fp
+        rows=mixed,
+        data=fingerprint,
+        narrow_rows=len(rows),
+        benign_rows=wanted,
+        benign=benign_fp,
+        held_out_rows=held,
     )
 
 

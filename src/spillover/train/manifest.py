@@ -38,6 +38,7 @@ class RunManifest(BaseModel):
     config: dict[str, Any]
     data: DataFingerprint
     narrow_rows: int
+    held_out_rows: int = 0  # rows of the data held out with the seed, never trained on
     benign_rows: int = 0
     benign_data: DataFingerprint | None = None
     rows_dropped: int = 0

@@ -141,6 +141,7 @@ def _new_manifest(
         config=config.model_dump(mode="json"),
         data=prepared.data,
         narrow_rows=prepared.narrow_rows,
+        held_out_rows=prepared.held_out_rows,
         benign_rows=prepared.benign_rows,
         benign_data=prepared.benign,
         rows_dropped=tok.dropped,
