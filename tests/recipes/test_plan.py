@@ -46,7 +46,9 @@ def test_paper_dry_run_names_the_study_setup(name: str, run_cli: Run, tmp_path: 
     evals = [line for line in steps if line.strip().startswith(("[eval]", "[sweep]"))]
     assert evals, text
     for line in evals:
-        assert "N=100" in line and "judge=openai/gpt-4o-2024-08-06," in line, line
+        assert (
+            "N=100" in line and "judge=openai/gpt-4o-2024-08-06 (scale, calibration none)" in line
+        ), line
     for line in [s for s in steps if s.strip().startswith(("[eval]", "[train]"))]:
         assert f"model={subject}" in line, line
     trains = [s for s in steps if s.strip().startswith("[train]")]
@@ -55,8 +57,11 @@ def test_paper_dry_run_names_the_study_setup(name: str, run_cli: Run, tmp_path: 
     assert name == "in-context" or trains
     assert any(s.strip().startswith("[report]") for s in steps)
     assert "protocol, this run beside the study's:" in text
-    assert "same settings as the paper" not in text.lower()  # every recipe differs somewhere
-    assert "seeds" in text and "differs: one run" in text
+    if name in ("main", "domain-advice"):  # one run per seed, 6 seeds at paper scale
+        assert "6 run(s) per arm (seeds 0, 1, 2, 3, 4, 5); comparisons over runs" in text
+    else:  # one run per arm: the table says so, and no "same settings" claim is made
+        assert "same settings as the paper" not in text.lower()
+        assert "seeds" in text and "differs: 1 run(s) per arm" in text
     assert not out.exists()  # a dry run writes nothing
 
 

@@ -42,7 +42,9 @@ def eval_command(
     questions: str = typer.Option(
         "main",
         "--questions",
-        help="Built-in set (main, preregistered, deception, identity, base_flask, main_numbers) or a question file.",
+        help="Built-in set (main, preregistered, deception, identity, base_flask, main_numbers, "
+        "main_numbers_prefixed), the study's own (study-main, study-main-plain, study-preregistered, "
+        "study-deception-factual, study-deception-sit-aware) or a question file.",
     ),
     adapter: str | None = typer.Option(
         None, "--adapter", help="LoRA adapter directory applied to the subject."

@@ -176,8 +176,8 @@ def run(r: Runner) -> dict[str, Any]:
             arms = {arm: arm_runs for arm, arm_runs in runs.items() if arm.startswith(domain)}
             asked = in_domain_questions(domain, held_out, r.row_count(domain), r.s.seed)
             frames = r.evaluate_points(arms, questions=asked, label=f" ({domain} in-domain)")
-            for frame in frames:  # other questions than the report's: compared on their own
-                r.frames.remove(frame)
+            # other questions than the report's: compared on their own, not in the report
+            r.frames[:] = [f for f in r.frames if not any(f is g for g in frames)]
             if frames:
                 r.extra_info[f"{domain}: in-domain effect"] = in_domain_effect(domain, frames)
 
