@@ -33,7 +33,11 @@ def tiny_study(path: Path, model: Path, **changes: object) -> Path:
         ],
         "seeds": [0, 1],
         "training": [
-            {"name": "t", "preset": "cpu-small", "settings": {"max_steps": 2, "checkpoint_every": 1}}
+            {
+                "name": "t",
+                "preset": "cpu-small",
+                "settings": {"max_steps": 2, "checkpoint_every": 1},
+            }
         ],
         "evaluate": {"what": "sweep", "questions": ["main_plain"], "samples": 1, "max_tokens": 4},
         "judge": {"model": str(model), "calibration": None},
@@ -94,7 +98,13 @@ def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     temp = Path(tempfile.mkdtemp(prefix="rt", dir="/tmp"))  # short: Ray's socket paths
     env = env_for_ray(tmp_path_factory.mktemp("ray-home"))
     port = free_port()
-    common = ["--num-cpus", "1", "--object-store-memory", str(100 * 1024**2), "--disable-usage-stats"]
+    common = [
+        "--num-cpus",
+        "1",
+        "--object-store-memory",
+        str(100 * 1024**2),
+        "--disable-usage-stats",
+    ]
     head = [RAY, "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
             "--temp-dir", str(temp), "--include-dashboard", "false", *common]  # fmt: skip
     try:
@@ -108,9 +118,7 @@ def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             time.sleep(0.2)
         worker_raylet = _raylets(str(temp)) - head_raylet
         assert len(head_raylet) == 1 and len(worker_raylet) == 1, "the two nodes did not start"
-        yield Cluster(
-            f"127.0.0.1:{port}", temp, env, head_raylet.pop(), worker_raylet.pop()
-        )
+        yield Cluster(f"127.0.0.1:{port}", temp, env, head_raylet.pop(), worker_raylet.pop())
     finally:
         _stop(str(temp))
         shutil.rmtree(temp, ignore_errors=True)

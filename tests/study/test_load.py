@@ -44,7 +44,9 @@ def _error(path: Path) -> InputError:
     return caught.value
 
 
-def test_grid_is_the_product_of_the_axes_and_keys_follow_what_decides_a_cell(tmp_path: Path) -> None:
+def test_grid_is_the_product_of_the_axes_and_keys_follow_what_decides_a_cell(
+    tmp_path: Path,
+) -> None:
     study = load_study(_write(tmp_path, GOOD))
     refs, _ = data_refs(study, fetch=False)
     cells = expand(study, refs)

@@ -39,15 +39,26 @@ def plan_cmd(
               "answers", "train h", "evaluate h", "state")  # fmt: skip
     rows = [
         (
-            p.cell.key[:12], p.cell.model, p.cell.dataset, str(p.cell.seed), p.cell.mitigation,
-            p.cell.training, "?" if p.cell.steps is None else str(p.cell.steps),
-            str(p.cost.points), str(p.cost.answers), _hours(p.cost.train_s),
-            _hours(p.cost.evaluate_s), p.state,
+            p.cell.key[:12],
+            p.cell.model,
+            p.cell.dataset,
+            str(p.cell.seed),
+            p.cell.mitigation,
+            p.cell.training,
+            "?" if p.cell.steps is None else str(p.cell.steps),
+            str(p.cost.points),
+            str(p.cost.answers),
+            _hours(p.cost.train_s),
+            _hours(p.cost.evaluate_s),
+            p.state,
         )  # fmt: skip
         for p in planned
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    say = lambda text: console.print(text, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
     say(f"study {study.spec.name}: {len(planned)} cells")
     for row in [header, *rows]:
         say("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
@@ -64,10 +75,16 @@ def plan_cmd(
             if known
             else "no estimate (give `cost:` figures in the study file)"
         )
-        missing = f"; {len(values) - len(known)} cells without an estimate" if len(known) < len(values) else ""
+        missing = (
+            f"; {len(values) - len(known)} cells without an estimate"
+            if len(known) < len(values)
+            else ""
+        )
         say(f"{stage}: {total}{missing}")
     source = study.spec.cost.hardware or (
-        "the study file's figures" if study.spec.cost.train_tokens_per_s else f"measured on a {HOST}"
+        "the study file's figures"
+        if study.spec.cost.train_tokens_per_s
+        else f"measured on a {HOST}"
     )
     say(f"rates: {source}")
     if out:

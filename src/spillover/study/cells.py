@@ -109,8 +109,10 @@ def _steps(config: dict[str, Any], rows: int | None) -> int | None:
         return int(config["max_steps"])
     if rows is None:
         return None
-    used = min(rows, config["max_rows"] or rows)
-    return max(1, math.ceil(used * config["epochs"] / config["effective_batch_size"]))
+    used: int = min(rows, config["max_rows"] or rows)
+    epochs: float = config["epochs"]
+    batch: int = config["effective_batch_size"]
+    return max(1, math.ceil(used * epochs / batch))
 
 
 def expand(study: LoadedStudy, refs: dict[str, DataRef]) -> list[Cell]:

@@ -72,7 +72,8 @@ def check_resources(study: LoadedStudy) -> None:
     """Fail before any work when no live node could ever run a stage."""
     import ray
 
-    nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
+    alive = [n for n in ray.nodes() if n.get("Alive")]  # type: ignore[no-untyped-call]
+    nodes = [n.get("Resources", {}) for n in alive]
     for stage in STAGES:
         spec: StageResources = getattr(study.spec.resources, stage)
         need = request(spec)

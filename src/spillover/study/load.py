@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from spillover.errors import InputError, SpilloverError
-from spillover.study.schema import LoadedStudy, StudySpec
+from spillover.study.schema import LoadedStudy, StudySpec, line_of
 
 HINT = "see examples/studies/smoke.yaml for a study file"
 
@@ -44,7 +44,9 @@ def _parse(path: Path) -> tuple[Any, dict[str, int]]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         raise InputError(
-            path, f"invalid YAML: {err.problem or err}", line=None if mark is None else mark.line + 1
+            path,
+            f"invalid YAML: {err.problem or err}",
+            line=None if mark is None else mark.line + 1,
         ) from None
     except (yaml.YAMLError, RecursionError) as err:
         raise InputError(path, f"invalid YAML: {err}") from None
@@ -67,13 +69,10 @@ def load_study(path: str | Path) -> LoadedStudy:
         field = ".".join(loc) or None
         problem = str(first["msg"])
         if first["type"] == "extra_forbidden":
-            problem = (
-                f"unknown axis or setting {loc[-1]!r}" if len(loc) == 1 else "unknown setting"
-            )
+            problem = f"unknown axis or setting {loc[-1]!r}" if len(loc) == 1 else "unknown setting"
         elif first["type"] == "missing":
             problem = "required setting is missing"
-        study = LoadedStudy(spec=StudySpec.model_construct(), path=file, lines=lines)
-        line = study.line(field) if field else None
+        line = line_of(lines, field) if field else None
         raise InputError(file, problem, line=line, field=field, hint=HINT) from None
     study = LoadedStudy(spec=spec, path=file, lines=lines)
     _check_references(study)

@@ -50,7 +50,8 @@ def points(cell: Cell) -> int:
     base = 1 if cell.evaluate["include_base"] else 0
     if cell.evaluate["what"] == "final" or cell.steps is None:
         return 1 + base
-    return math.ceil(cell.steps / cell.train_config["checkpoint_every"]) + base
+    every: int = cell.train_config["checkpoint_every"]
+    return math.ceil(cell.steps / every) + base
 
 
 def cost(cell: Cell, figures: CostFigures, tokens_per_row: float | None) -> CellCost:

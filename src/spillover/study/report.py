@@ -5,6 +5,7 @@ swept. Markdown and a self-contained HTML page; every value from the data is esc
 from __future__ import annotations
 
 import math
+
 import pandas as pd
 
 from spillover.report.html import esc, figure, pct
@@ -37,7 +38,9 @@ def _interval(row: pd.Series, name: str) -> str:
     return f"{pct(value)} [{pct(float(row[name + '_low']))}, {pct(float(row[name + '_high']))}]"
 
 
-def sections(study: LoadedStudy, frame: pd.DataFrame) -> list[tuple[str, list[str], list[list[str]]]]:
+def sections(
+    study: LoadedStudy, frame: pd.DataFrame
+) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for each table of the report; cells are plain text."""
     frame = frame.assign(arm=arms(frame))
     final = final_answers(frame)

@@ -51,10 +51,13 @@ class MitigationSpec(_Strict):
 
     def settings(self) -> dict[str, Any]:
         """The training config's `mitigations` section."""
-        return {"inoculation_prompt": self.inoculation_prompt, "benign_fraction": self.benign_fraction}
+        return {
+            "inoculation_prompt": self.inoculation_prompt,
+            "benign_fraction": self.benign_fraction,
+        }
 
 
-NO_MITIGATION = MitigationSpec(name="none")
+NO_MITIGATION = MitigationSpec.model_validate({"name": "none"})
 
 
 class TrainingSpec(_Strict):
@@ -165,11 +168,15 @@ class LoadedStudy(BaseModel):
     lines: dict[str, int] = Field(default_factory=dict, description="field path -> line")
 
     def line(self, field: str) -> int | None:
-        """The line of `field` (dotted path) or of its nearest parent in the file."""
-        parts = field.split(".")
-        while parts:
-            found = self.lines.get(".".join(parts))
-            if found is not None:
-                return found
-            parts.pop()
-        return None
+        return line_of(self.lines, field)
+
+
+def line_of(lines: dict[str, int], field: str) -> int | None:
+    """The line of `field` (a dotted path) or of its nearest parent in the file."""
+    parts = field.split(".")
+    while parts:
+        found = lines.get(".".join(parts))
+        if found is not None:
+            return found
+        parts.pop()
+    return None

@@ -63,7 +63,9 @@ class Store:
         return json.loads(self.read_bytes(rel))
 
     def write_json(self, rel: str, obj: Any) -> None:
-        self.write_bytes(rel, (json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n").encode())
+        self.write_bytes(
+            rel, (json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n").encode()
+        )
 
     def sha256(self, rel: str) -> str:
         digest = hashlib.sha256()
@@ -75,7 +77,9 @@ class Store:
     def listdir(self, rel: str) -> list[str]:
         if not self.exists(rel):
             return []
-        return sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(self.path(rel), detail=False))
+        return sorted(
+            p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(self.path(rel), detail=False)
+        )
 
     def move(self, rel: str, to: str) -> None:
         self.fs.mv(self.path(rel), self.path(to), recursive=True)

@@ -103,7 +103,9 @@ def _calibration(judge: dict[str, Any]) -> str | None:
     return str(path) if path is not None else None
 
 
-def evaluate_stage(cell: Cell, store_url: str, trained: dict[str, Any] | None = None) -> dict[str, Any]:
+def evaluate_stage(
+    cell: Cell, store_url: str, trained: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Sweep the cell's checkpoints (or evaluate its final adapter) on every question set; write
     its answers with its axes, then the done-marker."""
     from spillover.recipes.steps import load_questions
