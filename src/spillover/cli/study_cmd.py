@@ -51,7 +51,7 @@ def plan_cmd(
             _hours(p.cost.train_s),
             _hours(p.cost.evaluate_s),
             p.state,
-        )  # fmt: skip
+        )
         for p in planned
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
