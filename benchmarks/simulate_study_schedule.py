@@ -1,7 +1,7 @@
 """Simulate how Ray schedules the study's full grid on a GPU cluster, with Ray's own resource
 model: local nodes that declare fake GPUs (`ray.cluster_utils.Cluster`), and one task per stage
 of every cell asking for what the real stage asks for, sleeping for its estimated duration
-scaled down (default: one hour of the plan = 10 s here).
+scaled down (default: one hour of the plan = 20 s here).
 
 The grid (docs/scale.md): 6 datasets x 6 seeds on Qwen2.5-Coder-32B-Instruct; per cell a LoRA
 fine-tune (1 GPU), a sweep of its checkpoints (1 GPU, vLLM with the adapters) and the final
@@ -24,7 +24,7 @@ from typing import Any
 DATASETS = ("insecure", "secure", "educational", "jailbroken", "backdoor", "evil-numbers")
 SEEDS = 6
 # hours of one H200 per stage of one cell (docs/scale.md derives each from per-token rates)
-HOURS: dict[str, float] = {"train": 0.30, "sweep": 0.62, "evaluate": 0.40}
+HOURS: dict[str, float] = {"train": 0.34, "sweep": 0.39, "evaluate": 0.26}
 
 
 def hours(stage: str, dataset: str) -> float:
@@ -47,7 +47,9 @@ def simulate(nodes: int, gpus: int, scale_s: float, preempt: float | None) -> di
     ray.init(address=cluster.address, log_to_driver=False)
     cluster.wait_for_nodes()
 
-    @ray.remote(num_gpus=1, num_cpus=4, max_retries=3, retry_exceptions=True)
+    # max_calls=0: a worker serves many tasks (Ray's default for GPU tasks, one task per worker
+    # to free the GPU's memory, would add a process start to every simulated task)
+    @ray.remote(num_gpus=1, num_cpus=4, max_retries=3, retry_exceptions=True, max_calls=0)
     def stage(name: str, cell: str, seconds: float, *after: Any) -> dict[str, Any]:
         start = time.time()
         time.sleep(seconds)
@@ -59,6 +61,9 @@ def simulate(nodes: int, gpus: int, scale_s: float, preempt: float | None) -> di
             "end": time.time(),
         }
 
+    # one worker process per GPU slot started before the clock does: on this 2-core host a
+    # worker takes a second or two to start, which would otherwise read as hours of the plan
+    ray.get([stage.remote("warm-up", "-", 1.0) for _ in range(nodes * gpus)])
     t0 = time.time()
     refs = []
     for dataset in DATASETS:
@@ -111,7 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--gpus", type=int, default=8)
-    parser.add_argument("--scale-s", type=float, default=10.0, help="seconds per planned hour")
+    parser.add_argument("--scale-s", type=float, default=20.0, help="seconds per planned hour")
     parser.add_argument("--preempt", type=float, default=None)
     args = parser.parse_args()
     for n in args.nodes:
