@@ -98,8 +98,17 @@ def simulate(nodes: int, gpus: int, scale_s: float, preempt: float | None) -> di
             f"{r['stage']:<8} {r['cell']}"
         )
         busy += r["end"] - r["start"]
+    stages = {
+        name: {
+            "first_start_h": round(min(r["start"] - t0 for r in rs) / scale_s, 2),
+            "last_end_h": round(max(r["end"] - t0 for r in rs) / scale_s, 2),
+        }
+        for name in HOURS
+        if (rs := [r for r in results if r["stage"] == name])
+    }
     return {
         "nodes": nodes,
+        "stages": stages,
         "gpus_per_node": gpus,
         "tasks": len(results),
         "gpu_hours_planned": round(total_h, 2),

@@ -102,7 +102,7 @@ def test_smoke_study_plans_with_estimates(tmp_path: Path) -> None:
     planned = plan(load_study(EXAMPLES / "smoke.yaml"), str(tmp_path / "absent"))
     assert len(planned) == 4 and {p.state for p in planned} == {"new"}
     assert all(p.cost.train_s and p.cost.evaluate_s for p in planned)
-    assert {p.cost.points for p in planned} == {2}  # steps 2 and 4
+    assert {p.cost.points for p in planned} == {1}  # the final adapter
 
 
 def test_paper_study_of_the_main_recipe_plans_without_downloads() -> None:
