@@ -22,8 +22,9 @@ MEASURED: dict[str, tuple[float, float]] = {
     "smollm2-135m-instruct": (360.0, 258.0),
     "qwen2.5-coder-0.5b-instruct": (140.0, 126.0),
 }
-# judge -> seconds per judged answer (binary mode, two questions), on HOST
-JUDGE_S: dict[str, float] = {"qwen2.5-coder-1.5b-instruct": 2.5}
+# judge -> seconds of a cell's evaluation per answer beyond sampling, on HOST: the smoke study's
+# cells (8 answers, subject and judge loaded, one core each, the host shared) took 173-198 s
+JUDGE_S: dict[str, float] = {"qwen2.5-coder-1.5b-instruct": 20.0}
 TOKENS_PER_ROW = 250.0  # a chat row of the code datasets, as the training sees it
 
 
