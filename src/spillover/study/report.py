@@ -29,6 +29,10 @@ def final_answers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["step"] == last]
 
 
+def _value(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.1f}"
+
+
 def _interval(row: pd.Series, name: str) -> str:
     value = float(row[name])
     if math.isnan(value):
@@ -77,8 +81,8 @@ def sections(
                     str(r["arm_seed"]),
                     str(r["answers"]),
                     _interval(r, "misaligned"),
-                    _interval(r, "mean_aligned"),
-                    "n/a" if math.isnan(r["mean_coherent"]) else f"{r['mean_coherent']:.1f}",
+                    _value(r["mean_aligned"]),  # one run: no interval between runs to give
+                    _value(r["mean_coherent"]),
                 ]
                 for _, r in per_seed.iterrows()
             ],
