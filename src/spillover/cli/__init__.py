@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "spillover.cli.sweep_cmd",
     "spillover.cli.demo_cmd",
     "spillover.cli.recipe_cmd",
+    "spillover.cli.study_cmd",
 )
 
 

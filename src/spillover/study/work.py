@@ -1,0 +1,174 @@
+"""What one stage of a cell does, wherever the scheduler runs it: train, then evaluate.
+
+Both are idempotent: a finished stage returns at once, a half-finished training resumes from its
+last checkpoint. An evaluated cell ends with `done.json`, written last, holding the sha256 of its
+answers table; a cell whose table no longer matches is corrupt (`cell_state`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from spillover.study.cells import Cell
+from spillover.study.store import Store
+
+ANSWERS = "answers.parquet"
+DONE = "done.json"
+ATTEMPTS = "attempts"
+CellState = Literal["done", "corrupt", "trained", "partial", "new"]
+
+
+def _attempt(store: Store, cell: Cell, stage: str) -> None:
+    """One record per start of a stage: which node and process ran it (retries show here)."""
+    node = ""
+    try:
+        import ray
+
+        if ray.is_initialized():
+            node = ray.get_runtime_context().get_node_id()
+    except ImportError:
+        pass
+    store.write_json(
+        f"{cell.cell_rel}/{ATTEMPTS}/{stage}-{uuid.uuid4().hex[:8]}.json",
+        {
+            "stage": stage,
+            "node_id": node,
+            "pid": os.getpid(),
+            "ppid": os.getppid(),
+            "started": datetime.now(UTC).isoformat(),
+        },
+    )
+
+
+def train_finished(store: Store, cell: Cell) -> bool:
+    rel = f"{cell.train_rel}/manifest.json"
+    if not store.exists(rel):
+        return False
+    return bool(store.read_json(rel).get("status") == "finished")
+
+
+def cell_state(store: Store, cell: Cell) -> CellState:
+    """done: its answers match its done-marker; corrupt: a marker whose table is missing, unreadable
+    or changed; trained / partial / new: how far its training got."""
+    done = f"{cell.cell_rel}/{DONE}"
+    if store.exists(done):
+        try:
+            marker = store.read_json(done)
+            intact = store.sha256(f"{cell.cell_rel}/{ANSWERS}") == marker["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            intact = False
+        return "done" if intact else "corrupt"
+    if train_finished(store, cell):
+        return "trained"
+    return "partial" if store.exists(f"{cell.train_rel}/manifest.json") else "new"
+
+
+def train_stage(cell: Cell, store_url: str) -> dict[str, Any]:
+    """Fine-tune the cell's model (resuming a half-finished run); returns timings."""
+    from spillover.train import TrainConfig, train
+
+    store = Store(store_url)
+    if train_finished(store, cell):
+        return {"key": cell.key, "stage": "train", "skipped": True, "seconds": 0.0}
+    _attempt(store, cell, "train")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = store.fetch(cell.data.rel, Path(tmp) / "data.jsonl")
+        with store.workdir(cell.train_rel) as run_dir:
+            config = TrainConfig.model_validate(cell.train_config)
+            train(cell.model, data, run_dir, config, resume=(run_dir / "manifest.json").is_file())
+    return {
+        "key": cell.key,
+        "stage": "train",
+        "skipped": False,
+        "seconds": time.monotonic() - started,
+    }
+
+
+def _calibration(judge: dict[str, Any]) -> str | None:
+    if judge["calibration"] != "default":
+        return judge["calibration"]  # type: ignore[no-any-return]
+    from spillover.judge.calibration import shipped_calibration
+
+    path = shipped_calibration(judge["model"], judge["mode"])
+    return str(path) if path is not None else None
+
+
+def evaluate_stage(
+    cell: Cell, store_url: str, trained: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Sweep the cell's checkpoints (or evaluate its final adapter) on every question set; write
+    its answers with its axes, then the done-marker."""
+    from spillover.recipes.steps import load_questions
+    from spillover.sweep import run_sweep
+
+    del trained  # the training stage's result: only an ordering dependency
+    store = Store(store_url)
+    if cell_state(store, cell) == "done":
+        return {"key": cell.key, "stage": "evaluate", "skipped": True, "seconds": 0.0}
+    _attempt(store, cell, "evaluate")
+    started = time.monotonic()
+    spec, judge = cell.evaluate, cell.judge
+    frames: list[pd.DataFrame] = []
+    with (
+        store.workdir(cell.train_rel, write_back=False) as run_dir,
+        store.workdir(f"{cell.cell_rel}/eval") as out,
+    ):
+        for name in spec["questions"]:
+            result = run_sweep(
+                run_dir,
+                load_questions(name),
+                out=out / name,
+                judge=judge["model"],
+                judge_mode=judge["mode"],
+                calibration=_calibration(judge),
+                samples=spec["samples"],
+                max_tokens=spec["max_tokens"],
+                skill_prompts=spec["skill_prompts"],
+                skill_max_tokens=spec["skill_max_tokens"],
+                include_base=spec["include_base"],
+                last_only=spec["what"] == "final",
+            )
+            frame = pd.read_parquet(result.results)
+            frame["question_set"] = name
+            frames.append(frame)
+    answers = with_axes(pd.concat(frames, ignore_index=True), cell)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / ANSWERS
+        answers.to_parquet(path, index=False)
+        data = path.read_bytes()
+    store.write_bytes(f"{cell.cell_rel}/{ANSWERS}", data)
+    store.write_json(
+        f"{cell.cell_rel}/{DONE}",
+        {
+            "sha256": store.sha256(f"{cell.cell_rel}/{ANSWERS}"),
+            "rows": len(answers),
+            "cell": json.loads(cell.model_dump_json()),
+            "finished": datetime.now(UTC).isoformat(),
+        },
+    )
+    return {
+        "key": cell.key,
+        "stage": "evaluate",
+        "skipped": False,
+        "seconds": time.monotonic() - started,
+    }
+
+
+def with_axes(frame: pd.DataFrame, cell: Cell) -> pd.DataFrame:
+    """The sweep's table with the cell's axes first; the sweep's `model` (the served id) kept as
+    `subject`."""
+    out = frame.rename(columns={"model": "subject"}).drop(columns=["run"], errors="ignore")
+    for axis, value in reversed(list(cell.axes().items())):
+        out.insert(0, axis, value)
+    out.insert(0, "cell", cell.key[:16])
+    return out
