@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from spillover.data.make import KINDS
-from spillover.judge.base import JudgeMode
+from spillover.judge.base import JudgeMode, JudgeSpec
 from spillover.models import DEFAULT_JUDGE
 
 
@@ -69,13 +69,21 @@ class TrainingSpec(_Strict):
 
 
 class JudgeSettings(_Strict):
-    """The judge of every cell: the one place judge options live."""
+    """The judge of every cell, resolved as every command resolves it
+    (`spillover.judge.defaults.resolve_judge`): left out, the audited default judge."""
 
     model: str = DEFAULT_JUDGE
-    mode: JudgeMode = "binary"
+    mode: JudgeMode | None = Field(
+        None, description="null: the mode the judge's calibration was fitted for (else scale)"
+    )
     calibration: str | None = Field(
         "default", description="a calibration file, `default` (the shipped one), or null"
     )
+
+    def spec(self) -> JudgeSpec:
+        from spillover.judge.defaults import NO_CALIBRATION, resolve_judge
+
+        return resolve_judge(self.model, self.mode, self.calibration or NO_CALIBRATION)
 
 
 class EvaluateSpec(_Strict):

@@ -94,22 +94,14 @@ def train_stage(cell: Cell, store_url: str) -> dict[str, Any]:
     }
 
 
-def _calibration(judge: dict[str, Any]) -> str | None:
-    if judge["calibration"] != "default":
-        return judge["calibration"]  # type: ignore[no-any-return]
-    from spillover.judge.calibration import shipped_calibration
-
-    path = shipped_calibration(judge["model"], judge["mode"])
-    return str(path) if path is not None else None
-
-
 def evaluate_stage(
     cell: Cell, store_url: str, trained: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Sweep the cell's checkpoints (or evaluate its final adapter) on every question set; write
     its answers with its axes, then the done-marker."""
+    from spillover.evaluate.sweep import run_sweep
     from spillover.recipes.steps import load_questions
-    from spillover.sweep import run_sweep
+    from spillover.study.schema import JudgeSettings
 
     del trained  # the training stage's result: only an ordering dependency
     store = Store(store_url)
@@ -128,9 +120,7 @@ def evaluate_stage(
                 run_dir,
                 load_questions(name),
                 out=out / name,
-                judge=judge["model"],
-                judge_mode=judge["mode"],
-                calibration=_calibration(judge),
+                judge=JudgeSettings.model_validate(judge).spec(),
                 samples=spec["samples"],
                 max_tokens=spec["max_tokens"],
                 skill_prompts=spec["skill_prompts"],
