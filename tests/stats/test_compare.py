@@ -91,3 +91,25 @@ def test_one_sided_alternative() -> None:
     assert one.p < two.p
     down = compare(c, t, alternative="larger")
     assert down.p > 0.9
+
+
+@pytest.mark.parametrize("shift", [0.0, 4.0, 12.0])
+def test_with_two_runs_the_interval_and_the_p_value_resample_the_same_unit(shift: float) -> None:
+    rng = np.random.default_rng(7)
+
+    def table(mean: float) -> pd.DataFrame:
+        rows = [
+            {"seed": s, "question": f"q{q}", "aligned": rng.normal(mean, 15), "coherent": 80.0}
+            for s in range(2)
+            for q in range(8)
+            for _ in range(3)
+        ]
+        return pd.DataFrame(rows)
+
+    result = compare(table(70 + shift), table(70), metric="mean")
+    assert result.unit == "answer" and result.runs == (2, 2)
+    excludes_zero = result.difference.low > 0 or result.difference.high < 0
+    if result.p < 0.02:
+        assert excludes_zero
+    if result.p > 0.1:
+        assert not excludes_zero

@@ -215,6 +215,13 @@ def _run_permutation_p(t: ArmFigure, c: ArmFigure, alternative: power.Alternativ
     return float(result.pvalue)
 
 
+def _run_count(frame: pd.DataFrame, run: str | None) -> int:
+    """How many training runs a table holds (one when it has no run column)."""
+    if run is None or run not in frame.columns:
+        return 1
+    return int(frame[run].astype(str).nunique())
+
+
 def smallest_run_p(runs_t: int, runs_c: int, alternative: power.Alternative) -> float:
     """The smallest p-value an exact permutation test over runs can give."""
     ways = math.comb(runs_t + runs_c, runs_t)
@@ -233,10 +240,16 @@ def compare(
     thresholds: Thresholds = Thresholds(),
     seed: int = bootstrap.SEED,
 ) -> Comparison:
-    """Compare two arms' tables (one row per judged answer) on the rate or mean alignment."""
-    t = arm_figure(prepare(treatment, thresholds), metric, run, seed=seed)
-    c = arm_figure(prepare(control, thresholds), metric, run, seed=seed + 1)
-    by_run = t.runs >= MIN_RUNS and c.runs >= MIN_RUNS
+    """Compare two arms' tables (one row per judged answer) on the rate or mean alignment.
+
+    The unit decides everything at once: with `MIN_RUNS` or more runs per arm, the arms'
+    figures, the interval and the p-value all come from runs (then answers); with fewer, all
+    come from answers pooled over the runs, so the interval and the p-value always agree on
+    what they resample."""
+    by_run = _run_count(treatment, run) >= MIN_RUNS and _run_count(control, run) >= MIN_RUNS
+    unit = run if by_run else None
+    t = arm_figure(prepare(treatment, thresholds), metric, unit, seed=seed)
+    c = arm_figure(prepare(control, thresholds), metric, unit, seed=seed + 1)
     if metric == "rate":
         difference = _newcombe(t.estimate, c.estimate)
         n_t = effective_size(t.estimate.value, t.variance, t.estimate.n)
@@ -275,7 +288,7 @@ def compare(
         alternative=alternative,
         alpha=alpha,
         unit="run" if by_run else "answer",
-        runs=(t.runs, c.runs),
+        runs=(_run_count(treatment, run), _run_count(control, run)),
         detectable=detectable,
         method=method,
         caveat=None if by_run else ANSWER_UNIT_CAVEAT.format(min_runs=MIN_RUNS),
