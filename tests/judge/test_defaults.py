@@ -27,6 +27,8 @@ def test_the_default_is_the_audited_configuration() -> None:
 
 def test_a_judge_named_without_a_mode_gets_its_calibrations_mode() -> None:
     assert resolve_judge(DEFAULT_JUDGE) == resolve_judge()
+    explicit = resolve_judge(f"spillover/{DEFAULT_JUDGE}")  # the local provider, spelled out
+    assert (explicit.mode, explicit.calibration) == ("binary", resolve_judge().calibration)
     cal = shipped_calibration(DEFAULT_JUDGE, "binary")
     assert resolve_judge(calibration=str(cal)).mode == "binary"
 

@@ -30,11 +30,15 @@ JudgeModeChoice = Literal["scale", "binary"]
 
 
 def _shipped(model: str) -> tuple[JudgeMode, Path] | None:
-    """The calibration shipped for a registry judge, and the mode it was fitted for."""
+    """The calibration shipped for a registry judge (`spillover/NAME` is NAME), and the mode it
+    was fitted for."""
     from spillover.judge.calibration import shipped_calibration
+    from spillover.models.ref import ModelRef
 
+    ref = ModelRef.parse(model)
+    name = ref.base if ref.is_local else model
     for candidate in MODES:
-        path = shipped_calibration(model, candidate)
+        path = shipped_calibration(name, candidate)
         if path is not None:
             return candidate, path
     return None
