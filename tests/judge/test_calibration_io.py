@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -121,12 +122,19 @@ def test_shipped_calibration_lookup() -> None:
     assert cal.record.fit_set.split == "calibration"
     assert cal.covers("aligned") and cal.covers("coherent")
     # fitted on the shipped set as it is now, and on calibration-split rows only
-    from spillover.judge.audit import file_sha256, read_labelled, shipped_set
+    from spillover.judge.audit import read_labelled, shipped_set
 
-    assert cal.record.fit_set.sha256 == file_sha256(shipped_set())
+    # the file starts with exactly the rows it was fitted on; rows added since are test rows
+    lines = shipped_set().read_bytes().splitlines(keepends=True)
+    fitted = next(
+        n
+        for n in range(len(lines) + 1)
+        if hashlib.sha256(b"".join(lines[:n])).hexdigest() == cal.record.fit_set.sha256
+    )
     rows = read_labelled(shipped_set())
     split = dict(zip(rows.ids, rows.splits, strict=True))
     assert {split[i] for i in cal.record.fit_set.row_ids} == {"calibration"}
+    assert len(rows.ids) == len(lines) and {split[i] for i in rows.ids[fitted:]} <= {"test"}
 
 
 def saved_features_fit(
