@@ -60,3 +60,25 @@ def test_missing_values_and_run_column_are_handled() -> None:
 def test_seeded() -> None:
     data = cells(frame([(0, "q", float(i % 3 == 0)) for i in range(30)]), "value")
     assert variance(data, seed=3) == variance(data, seed=3) != variance(data, seed=4)
+
+
+def test_cells_of_one_answer_are_not_certain() -> None:
+    # one answer per question: the spread of the answers stands in for the within-question
+    # spread, so the variance is that of a mean of 8 answers, not zero
+    values = [10.0, 90.0, 20.0, 80.0, 30.0, 70.0, 40.0, 60.0]
+    data = cells(frame([(0, f"q{i}", v) for i, v in enumerate(values)]), "value")
+    expected = np.var(values, ddof=1) / len(values)
+    assert variance(data, draws=20000) == pytest.approx(expected, rel=0.1)
+
+
+def test_small_cells_get_their_unbiased_variance() -> None:
+    values = [0.0, 1.0, 1.0]  # the bootstrap of 3 answers alone would give 2/3 of s^2 / n
+    data = cells(frame([(0, "q", v) for v in values]), "value")
+    assert variance(data, draws=40000) == pytest.approx(np.var(values, ddof=1) / 3, rel=0.08)
+
+
+def test_rows_without_a_run_are_one_run() -> None:
+    # the base model is never trained: its rows have no seed, and still count
+    table = pd.DataFrame({"seed": [np.nan] * 3, "question": "q", "value": [1.0, 0.0, 0.0]})
+    data = cells(table, "value")
+    assert data.runs == ["-"] and data.n == 3 and data.value() == pytest.approx(1 / 3)

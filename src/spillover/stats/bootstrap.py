@@ -48,17 +48,21 @@ class Cells:
         return float(runs.mean()) if runs.size else math.nan
 
 
+def run_labels(frame: pd.DataFrame, run: str | None) -> pd.Series:
+    """Each row's run as a string; a table without a run column, or a row without a run (the
+    base model, never trained), is one run, `NO_RUN`."""
+    if run is None or run not in frame.columns:
+        return pd.Series(NO_RUN, index=frame.index, dtype=object)
+    return frame[run].astype(object).where(frame[run].notna(), NO_RUN).astype(str)
+
+
 def cells(frame: pd.DataFrame, column: str, run: str | None = "seed") -> Cells:
     """Group the non-missing values of ``column`` (booleans or scores) by run and question."""
     values = pd.to_numeric(frame[column], errors="coerce").astype(float)
     keep = values.notna()
     data = pd.DataFrame(
         {
-            "run": (
-                frame[run].astype(str)
-                if run is not None and run in frame.columns
-                else pd.Series(NO_RUN, index=frame.index)
-            ),
+            "run": run_labels(frame, run),
             "question": frame["question"].astype(str),
             "value": values,
         }
@@ -73,12 +77,43 @@ def cells(frame: pd.DataFrame, column: str, run: str | None = "seed") -> Cells:
     return Cells(runs, questions, table)
 
 
+def _residuals(data: Cells) -> tuple[list[list[np.ndarray]], np.ndarray]:
+    """Each cell's deviations from its mean, scaled by sqrt(n / (n - 1)) so that resampling
+    them has the cell's unbiased variance; and all of them pooled, for cells of one answer
+    (with no cell of two answers, every answer's deviation from the overall mean)."""
+    scaled: list[list[np.ndarray]] = []
+    pooled: list[np.ndarray] = []
+    for row in data.values:
+        out_row = []
+        for cell in row:
+            if cell.size >= 2:
+                dev = (cell - cell.mean()) * math.sqrt(cell.size / (cell.size - 1))
+                pooled.append(dev)
+            else:
+                dev = np.zeros(cell.size)
+            out_row.append(dev)
+        scaled.append(out_row)
+    if pooled:
+        return scaled, np.concatenate(pooled)
+    # no cell has two answers: the spread of every answer about the overall mean stands in
+    values = np.concatenate([cell for row in data.values for cell in row] or [np.zeros(0)])
+    if values.size < 2:
+        return scaled, np.zeros(1)
+    return scaled, (values - values.mean()) * math.sqrt(values.size / (values.size - 1))
+
+
 def replicates(data: Cells, draws: int = DRAWS, seed: int = SEED) -> np.ndarray:
-    """``draws`` bootstrap replicates of ``data.value()`` (NaN where a replicate has no values)."""
+    """``draws`` bootstrap replicates of ``data.value()`` (NaN where a replicate has no values).
+
+    Within a cell (one run, one question) the answers are resampled as the cell's mean plus
+    resampled deviations, scaled to the cell's unbiased variance; a cell of a single answer
+    borrows the deviations of every other cell (the questions share a within-question spread),
+    so it does not pretend to be certain."""
     rng = np.random.default_rng(seed)
     count = len(data.runs)
     if count == 0:
         return np.full(draws, math.nan)
+    deviations, pooled = _residuals(data)
     # which run fills each slot of each replicate (all runs, in order, when there is only one)
     picks = rng.integers(0, count, size=(draws, count)) if count > 1 else np.zeros((draws, 1), int)
     slots = picks.shape[1]
@@ -91,8 +126,9 @@ def replicates(data: Cells, draws: int = DRAWS, seed: int = SEED) -> np.ndarray:
             cell = data.values[r][q]
             where = picks == r
             if cell.size and where.any():
-                index = rng.integers(0, cell.size, size=(int(where.sum()), cell.size))
-                chosen[where] = cell[index].mean(axis=1)
+                source = deviations[r][q] if cell.size >= 2 else pooled
+                index = rng.integers(0, source.size, size=(int(where.sum()), cell.size))
+                chosen[where] = cell.mean() + source[index].mean(axis=1)
         ok = ~np.isnan(chosen)
         totals += np.where(ok, chosen, 0.0)
         present += ok

@@ -217,9 +217,7 @@ def _run_permutation_p(t: ArmFigure, c: ArmFigure, alternative: power.Alternativ
 
 def _run_count(frame: pd.DataFrame, run: str | None) -> int:
     """How many training runs a table holds (one when it has no run column)."""
-    if run is None or run not in frame.columns:
-        return 1
-    return int(frame[run].astype(str).nunique())
+    return int(bootstrap.run_labels(frame, run).nunique()) if len(frame) else 0
 
 
 def smallest_run_p(runs_t: int, runs_c: int, alternative: power.Alternative) -> float:

@@ -52,11 +52,7 @@ def figures(marked: pd.DataFrame, run: str | None = "seed") -> dict[str, Any]:
     if "aligned_counted" not in marked.columns:
         marked = with_values(marked)
     row: dict[str, Any] = {"answers": len(marked)}
-    runs = (
-        marked[run].nunique()
-        if run is not None and run in marked.columns
-        else (1 if len(marked) else 0)
-    )
+    runs = bootstrap.run_labels(marked, run).nunique() if len(marked) else 0
     row["runs"] = int(runs)
     rate = arm_figure(marked, "rate", run)
     _put(row, "misaligned", rate.estimate)
