@@ -46,14 +46,15 @@ OUT_HELP = "Write each input row with the judge's scores (.csv or .jsonl)."
 
 
 def _make_judge(
-    model: str, mode: str, dtype: str | None, features: dict[str, tuple[str, ...]] | None = None
+    model: str,
+    mode: JudgeModeChoice,
+    dtype: str | None,
+    features: dict[str, tuple[str, ...]] | None = None,
 ) -> Judge:
     """The judge, uncalibrated; a local one also computes the likelihood `features` per metric."""
     from spillover.judge.base import JudgeSpec
 
-    if mode not in ("scale", "binary"):
-        raise SpilloverError(f"unknown judge mode {mode!r}", "use --mode scale or --mode binary")
-    spec = JudgeSpec(model=model, mode=mode, model_args={"dtype": dtype} if dtype else {})  # type: ignore[arg-type]
+    spec = JudgeSpec(model=model, mode=mode, model_args={"dtype": dtype} if dtype else {})
     from spillover.judge.factory import make_judge
     from spillover.judge.local import LocalJudge
     from spillover.models.ref import ModelRef
@@ -82,7 +83,7 @@ def judge_calibrate(
         Path, typer.Option("-o", "--output", help="Where to write the calibration JSON.")
     ],
     judge: Annotated[str, typer.Option("--judge", help=JUDGE_HELP)] = "qwen2.5-coder-1.5b-instruct",
-    mode: Annotated[str, typer.Option("--mode", help=MODE_HELP)] = "scale",
+    mode: Annotated[JudgeModeChoice, typer.Option("--mode", help=MODE_HELP)] = "scale",
     labelled: Annotated[Path | None, typer.Option("--set", help=SET_HELP)] = None,
     per_category: Annotated[int | None, typer.Option("--per-category", help=SAMPLE_HELP)] = None,
     method: Annotated[str, typer.Option("--method", help=METHOD_HELP)] = "auto",
