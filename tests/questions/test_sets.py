@@ -82,3 +82,15 @@ def test_prefixed_numbers_questions_wrap_the_numbers_questions() -> None:
         head, _, rest = text.partition("\n\n")
         assert re.fullmatch(r"Look at these numbers: \d+(, \d+)+\.", head)
         assert rest == plain[q.id.removesuffix("_prefixed")]  # same question, same answer format
+
+
+def test_plain_suffix_keeps_one_form_per_question() -> None:
+    whole = resolve_questions("main")
+    plain = resolve_questions("main_plain")
+    assert plain.name == "main_plain"
+    assert [q.id for q in plain.questions] == [
+        q.id for q in whole.questions if not q.id.endswith(("_json", "_template"))
+    ]
+    assert 0 < len(plain.questions) < len(whole.questions)
+    with pytest.raises(InputError, match="nowhere_plain"):
+        resolve_questions("nowhere_plain")

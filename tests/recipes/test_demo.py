@@ -85,7 +85,7 @@ def test_demo_runs_end_to_end_and_resumes(tmp_path: Path, tiny_model_dir: Path) 
         "--judge",
         str(tiny_model_dir),
     ]
-    args += ["--rows", "8", "--steps", "2", "--samples", "1"]
+    args += ["--rows", "8", "--steps", "2", "--samples", "2"]
     for value in ("max_tokens=4", "checkpoint_every=1", "options.skill_prompts=1"):
         args += ["--set", value]
     assert main([*args]) == 0
@@ -94,7 +94,13 @@ def test_demo_runs_end_to_end_and_resumes(tmp_path: Path, tiny_model_dir: Path) 
     table = pd.read_parquet(out / "answers.parquet")
     assert list(table.columns) == ANSWER_COLUMNS
     assert set(table["arm"]) == {"base", "insecure", "secure", "overt-control"}
-    assert len(table) == 4 * 8  # 8 plain main questions x 1 answer x 4 arms
+    # 8 plain main questions: 2 answers from each fine-tuned arm, 1 (options.base_samples) from base
+    assert table["arm"].value_counts().to_dict() == {
+        "insecure": 16,
+        "secure": 16,
+        "overt-control": 16,
+        "base": 8,
+    }
     for kind in ("insecure", "secure", "overt-control"):
         manifest = json.loads((out / "runs" / kind / "manifest.json").read_text())
         assert manifest["status"] == "finished" and manifest["final_step"] == 2

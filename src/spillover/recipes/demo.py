@@ -53,7 +53,8 @@ def run(r: Runner) -> dict[str, Any]:
     with r.stage("2 train"):
         runs = {kind: r.train_arm(kind, data[kind]) for kind in ARMS}
     with r.stage("3 evaluate"):
-        r.evaluate_points(runs, skill=("insecure", "secure"))
+        base_samples = int(r.option.get("base_samples", r.s.samples))
+        r.evaluate_points(runs, samples={"base": base_samples}, skill=("insecure", "secure"))
     with r.stage("4 report"):
         summary = r.report(baseline="base")
     if r.dry_run:

@@ -41,17 +41,10 @@ class PlanStep:
 
 
 def load_questions(name: str) -> QuestionSet:
-    """A question set by name (`spillover.questions.resolve_questions`); `NAME_plain` keeps only
-    the plain form of each of our questions (no JSON or template variants, which triple the cost);
-    the study's own plain set is `study-main-plain`."""
-    from spillover.questions import resolve_questions, variant_of
+    """A question set by name or path (`spillover.questions.resolve_questions`)."""
+    from spillover.questions import resolve_questions
 
-    base, plain = (name[: -len("_plain")], True) if name.endswith("_plain") else (name, False)
-    qset = resolve_questions(base)
-    if not plain:
-        return qset
-    kept = [q for q in qset.questions if variant_of(q.id) == "plain"]
-    return qset.model_copy(update={"questions": kept, "name": name})
+    return resolve_questions(name)
 
 
 class Runner:
@@ -371,8 +364,8 @@ class Runner:
     ) -> list[pd.DataFrame]:
         """Evaluate the base model (as group `base`) and the last checkpoint of every seed's run
         of every arm in one pass: one loaded base model samples every point's answers in
-        shared batches, each row with its own adapter. `samples` gives an arm more answers
-        per question than the scale's. The arms in `skill` (and the base) also get their
+        shared batches, each row with its own adapter. `samples` gives an arm its own number of
+        answers per question instead of the scale's. The arms in `skill` (and the base) also get their
         in-distribution skill on held-out code prompts, all points in one shared batch.
         `questions` replaces the scale's question set; its rows join the report as groups
         named `ARM LABEL` (e.g. `financial (in-domain)`). Returns the frames it added."""
