@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from spillover.study.cells import Cell
-from spillover.study.store import Store
+from spillover.study.store import Sent, Store
 
 ANSWERS = "answers.parquet"
 DONE = "done.json"
@@ -74,6 +74,7 @@ def cell_state(store: Store, cell: Cell) -> CellState:
 
 def train_stage(cell: Cell, store_url: str) -> dict[str, Any]:
     """Fine-tune the cell's model (resuming a half-finished run); returns timings."""
+    from spillover.study.writeback import WriteBack
     from spillover.train import TrainConfig, train
 
     store = Store(store_url)
@@ -81,11 +82,15 @@ def train_stage(cell: Cell, store_url: str) -> dict[str, Any]:
         return {"key": cell.key, "stage": "train", "skipped": True, "seconds": 0.0}
     _attempt(store, cell, "train")
     started = time.monotonic()
+    sent: Sent = {}
     with tempfile.TemporaryDirectory() as tmp:
         data = store.fetch(cell.data.rel, Path(tmp) / "data.jsonl")
-        with store.workdir(cell.train_rel) as run_dir:
+        with store.workdir(cell.train_rel, sent=sent) as run_dir:
             config = TrainConfig.model_validate(cell.train_config)
-            train(cell.model, data, run_dir, config, resume=(run_dir / "manifest.json").is_file())
+            # under a URL store each checkpoint goes back as soon as it is saved
+            callbacks = [] if store.in_place else [WriteBack(store, cell.train_rel, run_dir, sent)]
+            resume = (run_dir / "manifest.json").is_file()
+            train(cell.model, data, run_dir, config, resume=resume, callbacks=callbacks)
     return {
         "key": cell.key,
         "stage": "train",
