@@ -68,7 +68,17 @@ def print_plan(study: LoadedStudy, out: str | None) -> None:
     def say(text: str) -> None:
         console.print(text, markup=False, highlight=False, soft_wrap=True)
 
+    from spillover.judge.defaults import describe_judge
+
+    evaluate = study.spec.evaluate
     say(f"study {study.spec.name}: {len(planned)} cells")
+    say(
+        f"each cell: train, then evaluate {'every checkpoint' if evaluate.what == 'sweep' else 'its final adapter'}"
+        + (" and the base model" if evaluate.include_base else "")
+        + f" on {', '.join(evaluate.questions)}, {evaluate.samples} answers per paraphrase "
+        f"(max_tokens {evaluate.max_tokens}), judge {describe_judge(study.spec.judge.spec())}; "
+        f"up to {evaluate.share_base} cells of a base model evaluated together"
+    )
     for row in [header, *rows]:
         say("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     resources = study.spec.resources
