@@ -49,7 +49,11 @@ def test_overrides_reach_the_study_and_bad_ones_name_the_field() -> None:
     study = recipe_study(
         "main",
         model="m",
-        assignments=["seeds=[3]", "study.resources.train.num_gpus=2", "study.evaluate.share_base=1"],
+        assignments=[
+            "seeds=[3]",
+            "study.resources.train.num_gpus=2",
+            "study.evaluate.share_base=1",
+        ],
     ).spec
     assert (study.models, study.seeds, study.resources.train.num_gpus) == (["m"], [3], 2)
     assert study.evaluate.share_base == 1

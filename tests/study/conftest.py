@@ -40,8 +40,13 @@ def tiny_study(path: Path, model: Path, share_base: int = 8, **changes: object) 
                 "settings": {"max_steps": 2, "checkpoint_every": 1},
             }
         ],
-        "evaluate": {"what": "sweep", "questions": ["main_plain"], "samples": 1, "max_tokens": 4,
-                     "share_base": share_base},  # fmt: skip
+        "evaluate": {
+            "what": "sweep",
+            "questions": ["main_plain"],
+            "samples": 1,
+            "max_tokens": 4,
+            "share_base": share_base,
+        },
         "judge": {"model": str(model), "calibration": None},
         "control": "secure",
         **changes,

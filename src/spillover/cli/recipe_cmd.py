@@ -131,7 +131,9 @@ def _study_summary(summary: dict[str, Any], dry_run: bool) -> None:
 @recipe_app.command("study")
 def study_cmd(
     name: str = typer.Argument(..., help="Recipe name (see `spillover recipe list`)."),
-    model: str | None = typer.Option(None, "--model", help="Subject model (overrides the scale's)."),
+    model: str | None = typer.Option(
+        None, "--model", help="Subject model (overrides the scale's)."
+    ),
     judge: str | None = typer.Option(None, "--judge", help="Judge model (overrides the scale's)."),
     assignments: list[str] | None = _SET,
 ) -> None:

@@ -26,7 +26,9 @@ def study_axes(s: ScaleSettings) -> dict[str, Any]:
     datasets = [code_dataset(kind, s) for kind in ARMS]
     local = s.options.get("jailbroken")
     if local:
-        datasets.append({"name": "jailbroken", "file": str(Path(str(local)).expanduser().resolve())})
+        datasets.append(
+            {"name": "jailbroken", "file": str(Path(str(local)).expanduser().resolve())}
+        )
     elif s.options.get("data") == "study":
         datasets.append({"name": "jailbroken", "study": "jailbroken"})
     return {"datasets": datasets, "control": "secure"}
