@@ -7,6 +7,8 @@ so a local model samples every checkpoint's answers in shared batches, each row 
 adapter (`spillover.sampling.mixed`). The evaluation resumes per point and per sample. Skill is the
 inspect task `spillover/skill` (`spillover.evaluate.skill`), run for all points at once in the
 same way; a row per point goes to OUT/skill.parquet. All answers go to one table, OUT/results.parquet.
+Several runs of one base model can be swept together (a study's evaluation group): their points
+share the batches, and the base model is evaluated once for all of them.
 
 On a GPU the same sweep can be served by vLLM instead (`model="vllm/BASE"`, BASE being the base
 model the run trained, as vLLM loads it): inspect's vllm provider starts one server for the
@@ -89,7 +91,7 @@ def _write_parquet(path: Path, frame: pd.DataFrame) -> None:
 
 
 def run_sweep(
-    run_dir: str | Path,
+    run_dir: str | Path | Mapping[str, Path],
     questions: str | Path | QuestionSet = "main",
     *,
     out: str | Path | None = None,
@@ -107,45 +109,12 @@ def run_sweep(
     """Evaluate step 0 and each checkpoint of `run_dir` (`last_only`: only the last one);
     returns where the tables are. `max_batch`: rows a local model decodes at once, all points
     together. `model`: the base model to evaluate, served another way (`vllm/BASE`); default
-    the one the run's manifest names, loaded locally."""
-    run = Path(run_dir)
-    return sweep_runs(
-        {"": run},
-        questions,
-        out=Path(out) if out is not None else run / "sweep",
-        judge=judge,
-        samples=samples,
-        max_tokens=max_tokens,
-        skill_prompts=skill_prompts,
-        skill_max_tokens=skill_max_tokens,
-        include_base=include_base,
-        last_only=last_only,
-        max_batch=max_batch,
-        model=model,
-        console=console,
-    )
+    the one the run's manifest names, loaded locally.
 
-
-def sweep_runs(
-    runs: Mapping[str, Path],
-    questions: str | Path | QuestionSet,
-    *,
-    out: Path,
-    judge: JudgeSpec | None = None,
-    samples: int | None = 5,
-    max_tokens: int = 600,
-    skill_prompts: int = 20,
-    skill_max_tokens: int = 400,
-    include_base: bool = True,
-    last_only: bool = False,
-    max_batch: int = SWEEP_MAX_BATCH,
-    model: str | None = None,
-    console: Console | None = None,
-) -> SweepResult:
-    """`run_sweep` over several runs of one base model at once (label -> run directory): every
-    point of every run in the same batches (one loaded base, or one vLLM server), the base model
-    (step 0) evaluated once and its rows given to each run. The tables have a `run` column (the
-    run's directory) and each point's own `checkpoint` name."""
+    `run_dir` may also be several runs of one base model (label -> run directory; `out` is then
+    required): every point of every run in the same batches (one loaded base, or one vLLM
+    server), the base model (step 0) evaluated once and its rows given to each run. The tables
+    have a `run` column (the run's directory) and each point's own `checkpoint` name."""
     from spillover.data import heldout_code_prompts
     from spillover.evaluate import Subject, run_eval
     from spillover.evaluate.skill import run_skill
@@ -154,6 +123,12 @@ def sweep_runs(
     from spillover.train.manifest import RunManifest
 
     judge = judge if judge is not None else resolve_judge()
+    runs = run_dir if isinstance(run_dir, Mapping) else {"": Path(run_dir)}
+    if out is None:
+        if len(runs) != 1:
+            raise SpilloverError("a sweep of several runs needs an output directory")
+        out = next(iter(runs.values())) / "sweep"
+    out = Path(out)
     for run in runs.values():
         if not (run / "manifest.json").is_file():
             raise SpilloverError(

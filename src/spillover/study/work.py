@@ -103,10 +103,10 @@ def train_stage(cell: Cell, store_url: str) -> dict[str, Any]:
 
 def evaluate_stage(cells: list[Cell], store_url: str) -> dict[str, Any]:
     """Sweep the checkpoints (or evaluate the final adapters) of the cells not yet done, all of
-    them in one pass over one loaded base model (`spillover.evaluate.sweep.sweep_runs`: the cells
+    them in one pass over one loaded base model (`spillover.evaluate.sweep.run_sweep`: the cells
     share a base model, an evaluation and a judge), on every question set; write each cell's
     answers with its axes, then its done-marker."""
-    from spillover.evaluate.sweep import sweep_runs
+    from spillover.evaluate.sweep import run_sweep
     from spillover.recipes.steps import load_questions
     from spillover.study.cells import digest
     from spillover.study.schema import JudgeSettings
@@ -134,7 +134,7 @@ def evaluate_stage(cells: list[Cell], store_url: str) -> dict[str, Any]:
         }
         out = stack.enter_context(store.workdir(work))
         for name in spec["questions"]:
-            result = sweep_runs(
+            result = run_sweep(
                 runs,
                 load_questions(name),
                 out=out / name,
