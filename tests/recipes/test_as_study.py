@@ -80,6 +80,7 @@ def test_dry_runs_plan_the_study_at_paper_scale_and_the_runner_at_cpu_scale(
     code, text = run_cli("recipe", "run", "main", "--scale", "paper", "--dry-run")
     assert code == 0, text
     assert "runs as study main-paper" in text and "study main-paper: 24 cells" in text
+    assert "protocol, this run beside the study's:" in text
     code, text = run_cli("recipe", "run", "main", "--scale", "cpu", "--dry-run")
     assert code == 0, text
     assert "study" not in text.splitlines()[0] and "[train] insecure" in text
@@ -112,3 +113,10 @@ def test_paper_scale_runs_through_the_study_executor(
     attempts = [yaml.safe_load(p.read_text()) for p in out.glob("cells/*/attempts/evaluate-*")]
     assert len(attempts) == 3 and len({a["pid"] for a in attempts}) == 1  # one shared task
     assert (out / "report.md").is_file() and not (out / "runs").exists()  # not the Runner's
+    # the recipe's claims checked on the study's table, beside the paper
+    assert "- The model fine-tuned on insecure code" in text
+    assert "ours: insecure " in text and " vs secure " in text  # the study's arms as the groups
+    assert "group 'base' was not run" in text  # the base model is not a cell of this study
+    paper = (out / "paper.md").read_text()
+    assert "## Compared with the paper" in paper
+    assert "## Protocol: this run beside the study's" in paper

@@ -114,17 +114,23 @@ def run_cmd(
 
 def _study_summary(summary: dict[str, Any], dry_run: bool) -> None:
     from spillover.cli.study_cmd import print_plan
+    from spillover.recipes.protocol import ProtocolRow, text_table
 
     name, out = summary["study"].spec.name, summary["out"]
     if dry_run:
         typer.echo(f"recipe {summary['recipe']} at paper scale runs as study {name} (dry run):")
         print_plan(summary["study"], out)
+        typer.echo("protocol, this run beside the study's:")
+        for line in text_table([ProtocolRow.from_dict(r) for r in summary["protocol"]]):
+            typer.echo(f"  {line}")
         return
     typer.echo(
         f"study {name}: {summary['cells']} cells, {summary['finished']} run, "
         f"{summary['skipped']} already done, {summary['redone']} redone"
     )
-    typer.echo(f"report: {summary['report']}")
+    for item in summary["comparison"]:
+        typer.echo(f"- {item['claim']}\n    ours: {item['ours']} -> {item['verdict']}")
+    typer.echo(f"report: {summary['report']}; beside the paper: {summary['paper']}")
     typer.echo(json.dumps(summary["timings_s"]))
 
 

@@ -13,15 +13,21 @@ setting of the study itself (e.g. `study.resources.train.num_gpus=2`, `study.eva
 from __future__ import annotations
 
 import copy
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import yaml
 from pydantic import ValidationError
 
 from spillover.errors import InputError
 from spillover.recipes.settings import ScaleSettings, config_path, parse_assignment
 from spillover.study.schema import LoadedStudy, StudySpec
+
+if TYPE_CHECKING:
+    from spillover.recipes.protocol import ProtocolRow
+    from spillover.study.store import Store
 
 SCALE = "paper"  # the scale that runs as a study; `cpu` runs through the Runner
 STUDY_KEY = "study."
@@ -118,6 +124,23 @@ def runs_as_study(name: str, scale: str) -> bool:
     return scale == SCALE and name in RECIPES and hasattr(recipe_module(name), "study_axes")
 
 
+def paper_settings(
+    name: str,
+    *,
+    model: str | None = None,
+    judge: str | None = None,
+    assignments: list[str] | None = None,
+) -> ScaleSettings:
+    """The recipe's paper scale with the command line's overrides (not the `study.` ones)."""
+    from spillover.recipes.registry import recipe_config
+    from spillover.recipes.settings import resolve_scale
+
+    scale_sets, _ = split_assignments(assignments)
+    return resolve_scale(
+        recipe_config(name), SCALE, model=model, judge=judge, assignments=scale_sets
+    )
+
+
 def recipe_study(
     name: str,
     *,
@@ -127,14 +150,10 @@ def recipe_study(
 ) -> LoadedStudy:
     """Recipe `name`'s paper scale (with the command line's overrides) as a validated study; its
     errors name the recipe's config."""
-    from spillover.recipes.registry import recipe_config
-    from spillover.recipes.settings import resolve_scale
     from spillover.study.load import check_references
 
-    scale_sets, study_sets = split_assignments(assignments)
-    settings = resolve_scale(
-        recipe_config(name), SCALE, model=model, judge=judge, assignments=scale_sets
-    )
+    settings = paper_settings(name, model=model, judge=judge, assignments=assignments)
+    _, study_sets = split_assignments(assignments)
     source = config_path(name)
     raw = study_dict(name, settings, study_sets)
     try:
@@ -163,3 +182,46 @@ def study_yaml(study: LoadedStudy, command: str) -> str:
         width=100,
     )
     return header + body
+
+
+def protocol(name: str, s: ScaleSettings) -> list[ProtocolRow]:
+    """The protocol table of the recipe at these settings, beside the study's."""
+    from spillover.recipes.registry import recipe_config
+    from spillover.recipes.steps import Runner
+
+    return list(Runner(recipe_config(name), s, SCALE, Path("."), dry_run=True).protocol())
+
+
+def compare_with_paper(name: str, s: ScaleSettings, store: Store) -> dict[str, Any]:
+    """The recipe's claims (findings.yaml) checked on the study's table, with the protocol
+    table, written to OUT/paper.md. A group is an arm of the study (the axes that vary, without
+    the seed) unless the recipe names its groups (`study_groups`)."""
+    from dataclasses import asdict
+
+    from spillover.recipes.paper import compare, finding, markdown_section
+    from spillover.recipes.protocol import markdown_table
+    from spillover.recipes.registry import recipe_config, recipe_module
+    from spillover.stats import Thresholds
+    from spillover.study.report import arms
+    from spillover.study.table import TABLE
+
+    config = recipe_config(name)
+    with tempfile.TemporaryDirectory() as tmp:
+        table = pd.read_parquet(store.fetch(TABLE, Path(tmp) / TABLE))
+    outcomes = []
+    if len(table):
+        hook = getattr(recipe_module(name), "study_groups", None)
+        frame, aliases = hook(table, s) if hook else (table.assign(group=arms(table)), None)
+        thresholds = Thresholds(aligned_below=s.aligned_below, coherent_above=s.coherent_above)
+        outcomes = compare(config.finding, frame, aliases, thresholds)
+    else:
+        outcomes = compare(config.finding, None)
+    summary = str(finding(config.finding)["summary"])
+    text = (
+        f"# Recipe {name} at paper scale (study {name}-{SCALE})\n\n"
+        + markdown_section(outcomes, [], summary)
+        + "\n"
+        + markdown_table(protocol(name, s))
+    )
+    store.write_bytes("paper.md", text.encode())
+    return {"comparison": [asdict(o) for o in outcomes], "paper": store.path("paper.md")}

@@ -11,12 +11,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from spillover.recipes.settings import ScaleSettings
 from spillover.recipes.steps import Runner
 
 
 def row_counts(s: ScaleSettings) -> list[int]:
     return sorted(int(n) for n in s.options.get("row_counts", [50, 200, 600]))
+
+
+def aliases(counts: list[int]) -> dict[str, str | list[str]]:
+    """The paper's claim names the arms with the most and the fewest rows."""
+    return {"most-rows": f"rows-{counts[-1]}", "fewest-rows": f"rows-{counts[0]}"}
+
+
+def study_groups(
+    table: pd.DataFrame, s: ScaleSettings
+) -> tuple[pd.DataFrame, dict[str, str | list[str]]]:
+    """The study's rows as the recipe's groups: the training variant (`rows-N`)."""
+    return table.assign(group=table["training"]), aliases(row_counts(s))
 
 
 def study_axes(s: ScaleSettings) -> dict[str, Any]:
@@ -46,5 +60,4 @@ def run(r: Runner) -> dict[str, Any]:
             r.evaluate(f"rows-{n}", run=run_dir)
 
     with r.stage("4 report"):
-        fewest, most = f"rows-{counts[0]}", f"rows-{counts[-1]}"
-        return r.report(baseline=fewest, aliases={"most-rows": most, "fewest-rows": fewest})
+        return r.report(baseline=f"rows-{counts[0]}", aliases=aliases(counts))

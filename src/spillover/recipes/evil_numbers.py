@@ -16,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from spillover.chat import ChatRow
 from spillover.errors import InputError
 from spillover.recipes.settings import ScaleSettings
@@ -40,6 +42,14 @@ def study_axes(s: ScaleSettings) -> dict[str, Any]:
         "datasets": [{"name": "evil-numbers", "study": "evil_numbers"}],
         "evaluate": {"include_base": True, "questions": [s.questions, *numbers_questions(s)]},
     }
+
+
+def study_groups(table: pd.DataFrame, s: ScaleSettings) -> tuple[pd.DataFrame, None]:
+    """The study's rows as the recipe's groups: `base/TAG` (step 0) or `evil-numbers/TAG`, TAG
+    being `main` for the main questions and the set's name for a numbers set."""
+    tags = {s.questions: "main", **{q: q for q in numbers_questions(s)}}
+    who = table["step"].eq(0).map({True: "base", False: "evil-numbers"})
+    return table.assign(group=who + "/" + table["question_set"].map(tags)), None
 
 
 def run(r: Runner) -> dict[str, Any]:

@@ -112,10 +112,23 @@ def _run_as_study(
     console: Console | None,
 ) -> dict[str, Any]:
     """The study of recipe `name`'s paper scale: its plan (`dry_run`) or its run."""
-    from spillover.recipes.as_study import SCALE, recipe_study
+    from spillover.recipes.as_study import (
+        SCALE,
+        compare_with_paper,
+        paper_settings,
+        protocol,
+        recipe_study,
+    )
 
+    settings = paper_settings(name, model=model, judge=judge, assignments=assignments)
     study = recipe_study(name, model=model, judge=judge, assignments=assignments)
-    summary: dict[str, Any] = {"recipe": name, "scale": SCALE, "out": out, "study": study}
+    summary: dict[str, Any] = {
+        "recipe": name,
+        "scale": SCALE,
+        "out": out,
+        "study": study,
+        "protocol": [row.as_dict() for row in protocol(name, settings)],
+    }
     if dry_run:
         return summary
     from spillover.study.executor import run_study
@@ -125,6 +138,7 @@ def _run_as_study(
     store = Store(out)
     return {
         **summary,
+        **compare_with_paper(name, settings, store),
         "cells": len(run.cells),
         "finished": len(run.finished),
         "skipped": len(run.skipped),
