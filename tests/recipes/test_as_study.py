@@ -65,6 +65,25 @@ def test_overrides_reach_the_study_and_bad_ones_name_the_field() -> None:
     assert err.value.field == "options.data"
 
 
+def test_recipes_name_the_groups_their_claims_compare() -> None:
+    from spillover.recipes import diversity, evil_numbers
+    from spillover.recipes.as_study import paper_settings
+
+    table = pd.DataFrame(
+        {
+            "step": [0, 9, 0, 9],
+            "question_set": ["study-main", "study-main", "main_numbers", "main_numbers"],
+            "training": ["rows-500", "rows-6000", "rows-2000", "rows-500"],
+        }
+    )
+    groups, _ = evil_numbers.study_groups(table, paper_settings("evil-numbers"))
+    assert list(groups["group"]) == [
+        "base/main", "evil-numbers/main", "base/main_numbers", "evil-numbers/main_numbers"]  # fmt: skip
+    groups, aliases = diversity.study_groups(table, paper_settings("diversity"))
+    assert list(groups["group"]) == list(table["training"])
+    assert aliases == {"most-rows": "rows-6000", "fewest-rows": "rows-500"}
+
+
 def test_the_example_paper_study_is_generated_from_the_main_recipe(run_cli: Run) -> None:
     code, text = run_cli("recipe", "study", "main")
     assert code == 0, text
