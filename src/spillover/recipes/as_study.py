@@ -52,8 +52,8 @@ def code_dataset(kind: str, s: ScaleSettings) -> dict[str, Any]:
     if s.options.get("data") == "study":
         return {"name": kind, "study": kind}
     if s.rows is None:
-        raise InputError("--set", "rows: null (every row of the study's file) needs options.data: study",
-                         field="rows")  # fmt: skip
+        problem = "rows: null (every row of the study's file) needs options.data: study"
+        raise InputError("--set", problem, field="rows")
     return {"name": kind, "kind": kind, "rows": s.rows, "seed": s.seed}
 
 
