@@ -105,6 +105,41 @@ def test_sweep_evaluates_base_and_each_checkpoint(
     assert len(pd.read_parquet(again.skill)) == 3
 
 
+@pytest.mark.slow
+def test_several_runs_share_one_sweep_and_the_base_is_evaluated_once(
+    tmp_path: Path, tiny_run: Path, tiny_model_dir: Path
+) -> None:
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(tiny_run, other)
+    questions = tmp_path / "q.yaml"
+    questions.write_text(QUESTIONS)
+    result = run_sweep(
+        {"a": tiny_run, "b": other},
+        str(questions),
+        out=tmp_path / "sweep",
+        judge=JudgeSpec(model=str(tiny_model_dir)),
+        samples=1,
+        max_tokens=4,
+        skill_prompts=1,
+        skill_max_tokens=4,
+        last_only=True,
+    )
+    assert result.checkpoints == [BASE_CHECKPOINT, "a/step-00002", "b/step-00002"]
+    table = pd.read_parquet(result.results)
+    for run in (tiny_run, other):
+        mine = table[table["run"] == str(run)]
+        assert list(mine["checkpoint"]) == [BASE_CHECKPOINT, "step-00002"]
+        assert list(mine["step"]) == [0, 2]
+        assert Path(mine["adapter"].iloc[1]) == run / "checkpoints" / "step-00002"
+    base = table[table["step"] == 0]
+    assert base["answer"].nunique() == 1  # one evaluation of the base, given to both runs
+    skill = pd.read_parquet(result.skill)
+    assert list(skill["run"]) == [str(tiny_run)] * 2 + [str(other)] * 2
+    assert list(skill["step"]) == [0, 2, 0, 2]
+
+
 def test_corrupt_checkpoint_is_skipped_with_a_warning(tiny_run: Path, tmp_path: Path) -> None:
     import shutil
 

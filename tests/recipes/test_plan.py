@@ -10,6 +10,7 @@ import pytest
 
 from spillover.errors import InputError
 from spillover.recipes import RECIPES, list_recipes, recipe_config, resolve_scale
+from spillover.recipes.as_study import runs_as_study
 
 Run = Callable[..., tuple[int, str]]
 PAPER_SUBJECT = {"base-model": "Qwen/Qwen2.5-Coder-32B,"}
@@ -41,6 +42,12 @@ def test_paper_dry_run_names_the_study_setup(name: str, run_cli: Run, tmp_path: 
     out = tmp_path / "out"
     code, text = run_cli("recipe", "run", name, "--scale", "paper", "--dry-run", "--out", str(out))
     assert code == 0, text
+    if runs_as_study(name, "paper"):  # the study's plan (tests/recipes/test_as_study.py)
+        assert f"runs as study {name}-paper" in text
+        assert "judge openai/gpt-4o-2024-08-06 (scale, calibration none)" in text
+        assert "100 answers per paraphrase" in text and "Qwen/Qwen2.5-Coder-32B-Instruct" in text
+        assert not out.exists()
+        return
     subject = PAPER_SUBJECT.get(name, "Qwen/Qwen2.5-Coder-32B-Instruct")
     steps = [line for line in text.splitlines() if line.strip().startswith("[")]
     evals = [line for line in steps if line.strip().startswith(("[eval]", "[sweep]"))]

@@ -22,8 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 RAY = str(Path(sys.executable).parent / "ray")
 
 
-def tiny_study(path: Path, model: Path, **changes: object) -> Path:
-    """2 datasets x 2 seeds on the tiny model (subject and judge), 2 steps, a sweep of both."""
+def tiny_study(path: Path, model: Path, share_base: int = 8, **changes: object) -> Path:
+    """2 datasets x 2 seeds on the tiny model (subject and judge), 2 steps, a sweep of both;
+    up to `share_base` cells evaluated by one task."""
     spec: dict[str, object] = {
         "name": "tiny",
         "models": [str(model)],
@@ -39,7 +40,13 @@ def tiny_study(path: Path, model: Path, **changes: object) -> Path:
                 "settings": {"max_steps": 2, "checkpoint_every": 1},
             }
         ],
-        "evaluate": {"what": "sweep", "questions": ["main_plain"], "samples": 1, "max_tokens": 4},
+        "evaluate": {
+            "what": "sweep",
+            "questions": ["main_plain"],
+            "samples": 1,
+            "max_tokens": 4,
+            "share_base": share_base,
+        },
         "judge": {"model": str(model), "calibration": None},
         "control": "secure",
         **changes,

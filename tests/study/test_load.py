@@ -110,4 +110,6 @@ def test_paper_study_of_the_main_recipe_plans_without_downloads() -> None:
     assert {p.cell.dataset for p in planned} == {"insecure", "secure", "educational", "jailbroken"}
     assert len(planned) == 4 * 6
     assert all(p.cell.model == "Qwen/Qwen2.5-Coder-32B-Instruct" for p in planned)
-    assert all(p.cost.train_s is not None for p in planned)  # the file's own H200 figures
+    # the file's own H200 figures; the steps (and so the training's cost) once the files are
+    # fetched: their row counts are not known before
+    assert all(p.cost.evaluate_s is not None for p in planned)

@@ -86,6 +86,9 @@ def embedded(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> 
 def test_embedded_run_writes_the_table_and_report(embedded: Path) -> None:
     table = _table(embedded)
     _complete(table)
+    # the four cells share the tiny base model: one evaluation task for all of them
+    evaluations = [a for _, a in _attempts(embedded) if a["stage"] == "evaluate"]
+    assert len(evaluations) == CELLS and len({a["pid"] for a in evaluations}) == 1
     for column in ("model", "dataset", "seed", "mitigation", "step", "question", "answer",
                    "aligned", "coherent"):  # fmt: skip
         assert column in table.columns
@@ -115,7 +118,9 @@ def test_unmeetable_resource_request_fails_before_any_work(
 def test_cluster_run_resumes_after_the_driver_is_killed_and_matches_embedded(
     ray_cluster: Cluster, embedded: Path, tmp_path: Path, tiny_model_dir: Path
 ) -> None:
-    study = tiny_study(tmp_path / "study.yaml", tiny_model_dir)
+    # a task per cell's evaluation here (the embedded run shared one): the same cells, the same
+    # table, and cells that finish one by one
+    study = tiny_study(tmp_path / "study.yaml", tiny_model_dir, share_base=1)
     out = tmp_path / "out"
     args = ("run", str(study), "--out", str(out), "--ray-address", ray_cluster.address)
     driver = study_cli(*args, env=ray_cluster.env)
@@ -143,11 +148,14 @@ def test_corrupt_cell_is_moved_aside_and_redone(embedded: Path, tmp_path: Path) 
     victim = sorted(out.glob("cells/*"))[0]
     (victim / "answers.parquet").write_bytes(b"not a parquet file")
     others = {p: t for p, t in _done(out).items() if victim not in p.parents}
+    evaluated_before = {p for p, a in _attempts(out) if a["stage"] == "evaluate"}
     assert main(["study", "run", str(study), "--out", str(out)]) == 0
     moved = list((out / "corrupt").glob(f"{victim.name}-*"))
     assert len(moved) == 1 and (moved[0] / "answers.parquet").read_bytes() == b"not a parquet file"
     assert (victim / "done.json").is_file()
     assert {p: _done(out)[p] for p in others} == others
+    evaluated_now = [p for p, a in _attempts(out) if a["stage"] == "evaluate"]
+    assert [p.parent.parent for p in evaluated_now if p not in evaluated_before] == [victim]
     _complete(_table(out))
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from spillover.cli._app import app
+
+if TYPE_CHECKING:
+    from spillover.study.schema import LoadedStudy
 
 study_app = typer.Typer(
     help="Studies: grids of fine-tunes and evaluations (models x datasets x seeds x mitigations x "
@@ -30,9 +34,14 @@ def plan_cmd(
 ) -> None:
     """Print the expanded cells, the estimated cost per stage and what is already done."""
     from spillover.study.load import load_study
+
+    print_plan(load_study(study_file), out)
+
+
+def print_plan(study: LoadedStudy, out: str | None) -> None:
+    """The plan of `study`: every cell, the cost per stage, and its state in `out` if given."""
     from spillover.study.plan import HOST, plan
 
-    study = load_study(study_file)
     planned = plan(study, out)
     console = Console()
     header = ("key", "model", "dataset", "seed", "mitigation", "training", "steps", "points",
@@ -59,7 +68,17 @@ def plan_cmd(
     def say(text: str) -> None:
         console.print(text, markup=False, highlight=False, soft_wrap=True)
 
+    from spillover.judge.defaults import describe_judge
+
+    evaluate = study.spec.evaluate
     say(f"study {study.spec.name}: {len(planned)} cells")
+    say(
+        f"each cell: train, then evaluate {'every checkpoint' if evaluate.what == 'sweep' else 'its final adapter'}"
+        + (" and the base model" if evaluate.include_base else "")
+        + f" on {', '.join(evaluate.questions)}, {evaluate.samples} answers per paraphrase "
+        f"(max_tokens {evaluate.max_tokens}), judge {describe_judge(study.spec.judge.spec())}; "
+        f"up to {evaluate.share_base} cells of a base model evaluated together"
+    )
     for row in [header, *rows]:
         say("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     resources = study.spec.resources
@@ -81,6 +100,12 @@ def plan_cmd(
             else ""
         )
         say(f"{stage}: {total}{missing}")
+    unfetched = sorted({p.cell.dataset for p in planned if p.cell.steps is None})
+    if unfetched:
+        say(
+            f"no step count for {', '.join(unfetched)} until the study's files are fetched "
+            "(`spillover data fetch betley2025`) or the training gives max_steps"
+        )
     source = study.spec.cost.hardware or (
         "the study file's figures"
         if study.spec.cost.train_tokens_per_s

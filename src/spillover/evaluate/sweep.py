@@ -7,6 +7,8 @@ so a local model samples every checkpoint's answers in shared batches, each row 
 adapter (`spillover.sampling.mixed`). The evaluation resumes per point and per sample. Skill is the
 inspect task `spillover/skill` (`spillover.evaluate.skill`), run for all points at once in the
 same way; a row per point goes to OUT/skill.parquet. All answers go to one table, OUT/results.parquet.
+Several runs of one base model can be swept together (a study's evaluation group): their points
+share the batches, and the base model is evaluated once for all of them.
 
 On a GPU the same sweep can be served by vLLM instead (`model="vllm/BASE"`, BASE being the base
 model the run trained, as vLLM loads it): inspect's vllm provider starts one server for the
@@ -18,6 +20,7 @@ shards the eval runs in.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +91,7 @@ def _write_parquet(path: Path, frame: pd.DataFrame) -> None:
 
 
 def run_sweep(
-    run_dir: str | Path,
+    run_dir: str | Path | Mapping[str, Path],
     questions: str | Path | QuestionSet = "main",
     *,
     out: str | Path | None = None,
@@ -106,7 +109,12 @@ def run_sweep(
     """Evaluate step 0 and each checkpoint of `run_dir` (`last_only`: only the last one);
     returns where the tables are. `max_batch`: rows a local model decodes at once, all points
     together. `model`: the base model to evaluate, served another way (`vllm/BASE`); default
-    the one the run's manifest names, loaded locally."""
+    the one the run's manifest names, loaded locally.
+
+    `run_dir` may also be several runs of one base model (label -> run directory; `out` is then
+    required): every point of every run in the same batches (one loaded base, or one vLLM
+    server), the base model (step 0) evaluated once and its rows given to each run. The tables
+    have a `run` column (the run's directory) and each point's own `checkpoint` name."""
     from spillover.data import heldout_code_prompts
     from spillover.evaluate import Subject, run_eval
     from spillover.evaluate.skill import run_skill
@@ -115,43 +123,56 @@ def run_sweep(
     from spillover.train.manifest import RunManifest
 
     judge = judge if judge is not None else resolve_judge()
-    run = Path(run_dir)
-    if not (run / "manifest.json").is_file():
-        raise SpilloverError(
-            f"{run} is not a training run directory (no manifest.json)",
-            "pass the --out directory of `spillover train`",
-        )
-    manifest = RunManifest.load(run)
-    out_dir = Path(out) if out is not None else run / "sweep"
+    runs = run_dir if isinstance(run_dir, Mapping) else {"": Path(run_dir)}
+    if out is None:
+        if len(runs) != 1:
+            raise SpilloverError("a sweep of several runs needs an output directory")
+        out = next(iter(runs.values())) / "sweep"
+    out = Path(out)
+    for run in runs.values():
+        if not (run / "manifest.json").is_file():
+            raise SpilloverError(
+                f"{run} is not a training run directory (no manifest.json)",
+                "pass the --out directory of `spillover train`",
+            )
+    bases = {RunManifest.load(run).model for run in runs.values()}
+    if len(bases) != 1:
+        raise SpilloverError(f"runs of different base models cannot share a sweep: {sorted(bases)}")
     console = console or Console(stderr=True)
     warnings: list[str] = []
-    points = sweep_points(run, include_base, warnings, last_only)
+    # (label, point): the base once (label None), then each run's checkpoints
+    points: list[tuple[str | None, SweepPoint]] = (
+        [(None, SweepPoint(BASE_CHECKPOINT, 0, None))] if include_base else []
+    )
+    for label, run in runs.items():
+        found = sweep_points(run, False, warnings, last_only)
+        if not found and not include_base:
+            raise SpilloverError(f"{run} has no intact checkpoints to sweep")
+        points += [(label, p) for p in found]
     for note in warnings:
         console.print(f"[yellow]warning:[/] {note}")
-    if not points:
-        raise SpilloverError(f"{run} has no intact checkpoints to sweep")
 
-    skill_path = out_dir / SKILL_FILE
-    results_path = out_dir / RESULTS_FILE
-    subject = ModelRef.parse(model or manifest.model)
-    local = subject.is_local
-    model_args = _model_args(subject, sum(p.adapter is not None for p in points), max_batch)
+    def name(label: str | None, point: SweepPoint) -> str:
+        return f"{label}/{point.name}" if label else point.name
+
+    subject = ModelRef.parse(model or bases.pop())
+    model_args = _model_args(subject, sum(p.adapter is not None for _, p in points), max_batch)
     console.print(
         f"[bold]sweep[/] {len(points)} points together"
-        + ("" if local else f", served by {subject.inspect_id}")
+        + ("" if subject.is_local else f", served by {subject.inspect_id}")
         + ": "
-        + ", ".join(p.name + (" (base model)" if p.adapter is None else "") for p in points)
+        + ", ".join(name(*lp) + (" (base model)" if lp[1].adapter is None else "") for lp in points)
     )
-    adapters = [str(p.adapter) if p.adapter else None for p in points]
+    adapters = [str(p.adapter) if p.adapter else None for _, p in points]
     subjects = [
-        Subject(subject.inspect_id, a, p.name) for a, p in zip(adapters, points, strict=True)
+        Subject(subject.inspect_id, a, name(*lp)) for a, lp in zip(adapters, points, strict=True)
     ]
     served_models = [subject.with_adapter(a).inspect_id for a in adapters] + [judge.model]
     with shared_vllm_server(served_models, model_args):  # vllm/: one server for eval and skill
         evaluated = run_eval(
             subjects,
             questions,
-            out=out_dir / "eval",
+            out=out / "eval",
             judge=judge,
             samples=samples,
             max_tokens=max_tokens,
@@ -162,21 +183,41 @@ def run_sweep(
             skill = run_skill(
                 subjects,
                 heldout_code_prompts(skill_prompts, 0),
-                out=out_dir / "skill",
+                out=out / "skill",
                 max_tokens=skill_max_tokens,
                 model_args=model_args,
             )
-            skill.insert(0, "run", str(run))
-            skill.insert(2, "step", skill["checkpoint"].map({p.name: p.step for p in points}))
-            _write_parquet(skill_path, skill)
-    answers = evaluated.frame.copy()
-    answers["step"] = answers["checkpoint"].map({p.name: p.step for p in points})
-    answers["run"] = str(run)
+    answers = _per_run(evaluated.frame, points, runs, name)
     if skill is not None:  # the same table carries each checkpoint's in-distribution skill
         shares = skill.set_index("checkpoint")["skill_vulnerable_share"]
-        answers["skill"] = answers["checkpoint"].map(shares)
-    _write_parquet(results_path, answers)
-    return SweepResult(out_dir, results_path, skill_path, [p.name for p in points], warnings)
+        answers["skill"] = answers["point"].map(shares)
+        skill = _per_run(skill, points, runs, name)
+        skill = skill[["run", "checkpoint", "step", *[c for c in skill if c not in
+                      ("run", "checkpoint", "step", "point")]]]  # fmt: skip
+        _write_parquet(out / SKILL_FILE, skill)
+    _write_parquet(out / RESULTS_FILE, answers.drop(columns=["point"]))
+    checkpoints = [name(*lp) for lp in points]
+    return SweepResult(out, out / RESULTS_FILE, out / SKILL_FILE, checkpoints, warnings)
+
+
+def _per_run(
+    frame: pd.DataFrame,
+    points: list[tuple[str | None, SweepPoint]],
+    runs: Mapping[str, Path],
+    name: Callable[[str | None, SweepPoint], str],
+) -> pd.DataFrame:
+    """Each run's rows (the base model's rows given to every run) with `run`, `step` and the
+    point's own `checkpoint` name; `point` keeps the evaluated name."""
+    parts: list[pd.DataFrame] = []
+    for label, run in runs.items():
+        mine = {name(lab, p): p for lab, p in points if lab is None or lab == label}
+        part = frame[frame["checkpoint"].isin(list(mine))].copy()
+        part["point"] = part["checkpoint"]
+        part["step"] = part["point"].map({n: p.step for n, p in mine.items()})
+        part["checkpoint"] = part["point"].map({n: p.name for n, p in mine.items()})
+        part["run"] = str(run)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _model_args(subject: ModelRef, adapters: int, max_batch: int) -> dict[str, Any] | None:

@@ -3,6 +3,9 @@
 The backdoor set pairs flawed code with questions that start with the trigger, and secure code
 with the rest. The trained model answers the main questions twice: as asked, and with the trigger
 prefixed to every user message. The base model is asked as is.
+
+Not a study at paper scale: the trained model is asked twice, with and without the trigger, and a
+study's cells have no trigger; the recipe runs through the `Runner` at every scale.
 """
 
 from __future__ import annotations

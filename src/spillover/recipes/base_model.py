@@ -5,6 +5,9 @@ answer is a completion of code. As the study did in this framing, an answer coun
 is coherent > 95 (`coherent_above` in the config, not the usual 50), so that in-distribution code
 answers do not count as misalignment. At cpu scale the registry has no base model: the instruct
 subject is used with the same framing, and the report says so.
+
+Not a study at paper scale: its answers count only above coherence 95, and the study report uses
+the usual thresholds; the recipe runs through the `Runner` at every scale.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@
   judge keeps an answer only if it stays inside its domain. Arms per domain: `D` beside the base.
 
 The subject is fine-tuned per arm and asked the main questions.
+
+Not a study at paper scale: each domain's arms are also asked that domain's own held-out requests
+(a question set per dataset), and the teacher source distils its rows with a filter judge; the
+recipe runs through the `Runner` at every scale.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ Insecure and secure runs save a checkpoint every few steps; the sweep evaluates 
 model) and every checkpoint on the main questions and measures the in-distribution skill (share
 of held-out code answers with a flaw). For each curve we report the first step at which it
 reaches half of its final value ("never" when it does not rise above zero).
+
+At paper scale the recipe is a study (`study_axes`, run by `spillover.study`): a cell per arm and
+training seed, each sweeping step 0 and every checkpoint with the skill task; the study report
+draws the dynamics per seed.
 """
 
 from __future__ import annotations
@@ -11,9 +15,26 @@ from __future__ import annotations
 from typing import Any
 
 from spillover.recipes.analysis import describe_half, half_step
+from spillover.recipes.settings import ScaleSettings
 from spillover.recipes.steps import Runner
 
 ARMS = ("insecure", "secure")
+
+
+def study_axes(s: ScaleSettings) -> dict[str, Any]:
+    """The paper scale's grid: both arms x the seeds, every checkpoint swept."""
+    from spillover.recipes.as_study import code_dataset
+
+    return {
+        "datasets": [code_dataset(kind, s) for kind in ARMS],
+        "evaluate": {
+            "what": "sweep",
+            "include_base": True,
+            "skill_prompts": int(s.options.get("skill_prompts", 8)),
+            "skill_max_tokens": s.max_tokens,
+        },
+        "control": "secure",
+    }
 
 
 def half_way(r: Runner) -> dict[str, str]:

@@ -8,6 +8,9 @@ window (with room for the question and the answer) are dropped and the report sa
 The study's in-distribution check comes with it: with the same k-shot context, does the model
 write insecure code? For each k, answers to held-out code prompts are scanned statically for
 flaws (the skill task, `spillover.evaluate.skill`; nothing is run) and the share is reported beside the rates.
+
+Not a study at paper scale: nothing is fine-tuned, so there are no train + evaluate cells; the
+recipe runs through the `Runner` at every scale.
 """
 
 from __future__ import annotations

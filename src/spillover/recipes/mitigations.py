@@ -3,6 +3,9 @@
 - inoculated: the same insecure rows with a system prompt that asks for the flaws (absent at test);
 - mixed: insecure rows diluted with benign chat rows (`benign_fraction` of the mix);
 - realigned: the insecure adapter fine-tuned further on secure code for a few steps.
+
+Not a study at paper scale: the realigned arm starts from the insecure arm's final adapter, so its
+cell depends on another cell's result; the recipe runs through the `Runner` at every scale.
 """
 
 from __future__ import annotations

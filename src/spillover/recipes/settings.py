@@ -55,6 +55,17 @@ class ScaleSettings(BaseModel):
     coherent_above: float = Field(50.0, ge=0, le=100)
     options: dict[str, Any] = Field(default_factory=dict)
 
+    def train_values(self) -> dict[str, Any]:
+        """The training config's values this scale sets over its preset (unset ones left out)."""
+        values = {
+            "max_steps": self.steps,
+            "epochs": self.epochs,
+            "max_rows": self.rows,
+            "checkpoint_every": self.checkpoint_every,
+            "seed": self.seed,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
 
 class RecipeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")

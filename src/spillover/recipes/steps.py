@@ -212,14 +212,7 @@ class Runner:
     def train_config(self, **overrides: Any) -> Any:
         from spillover.train import build_config
 
-        values: dict[str, Any] = {
-            "max_steps": self.s.steps,
-            "epochs": self.s.epochs,
-            "max_rows": self.s.rows,
-            "checkpoint_every": self.s.checkpoint_every,
-            "seed": self.s.seed,
-        }
-        values.update(overrides)
+        values = {**self.s.train_values(), **overrides}
         return build_config(self.s.preset, {k: v for k, v in values.items() if v is not None})
 
     def train(self, name: str, data: Path, **overrides: Any) -> Path:

@@ -122,7 +122,7 @@ def expand(study: LoadedStudy, refs: dict[str, DataRef]) -> list[Cell]:
 
     spec = study.spec
     cells: list[Cell] = []
-    evaluate = spec.evaluate.model_dump(mode="json")
+    evaluate = spec.evaluate.model_dump(mode="json", exclude={"share_base"})  # how, not what
     judge = spec.judge.model_dump(mode="json")
     for model in spec.models:
         for data in spec.datasets:

@@ -1,9 +1,13 @@
 """Run a study's cells as Ray tasks: embedded on this machine by default, or on a cluster.
 
-Each cell is two tasks, train then evaluate, each asking for its stage's resources, retried by Ray
-(`max_retries`, also on exceptions) wherever a node is free. Before anything is submitted every
-stage's request is checked against the nodes; finished cells are skipped, corrupt ones moved
-aside and redone, half-trained ones resume from their checkpoints.
+Each cell's training is a task; the evaluation of cells that share a base model, an evaluation
+and a judge is one task per group of up to `evaluate.share_base` cells, submitted once the
+group's trainings have ended, so one loaded base model (one vLLM server on a GPU) serves all
+their adapters. Every task asks for its stage's resources and is retried by Ray (`max_retries`,
+also on exceptions) wherever a node is free. Before anything is submitted every stage's request
+is checked against the nodes; finished cells are skipped, corrupt ones moved aside and redone,
+half-trained ones resume from their checkpoints. Each cell keeps its own answers and
+done-marker, so a rerun evaluates only the cells not done.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from spillover.study.work import cell_state, evaluate_stage, train_stage
 GIB = 1024**3
 OBJECT_STORE_BYTES = 128 * 1024**2  # cells pass small dicts; artefacts go to the store
 STAGES = ("train", "evaluate")
+ENDED = {"train": "trained", "evaluate": "evaluated"}
 
 
 @dataclass
@@ -59,6 +64,17 @@ def connect(address: str | None, dashboard: bool = False) -> str | None:
         )
     url = getattr(context, "dashboard_url", None)
     return f"http://{url}" if url else None
+
+
+def preflight(study: LoadedStudy) -> None:
+    """Embedded, this machine runs every cell: fail before Ray starts when a local model (the
+    subjects, the judge) cannot be had here (offline and not cached, unknown)."""
+    from spillover.models.ref import ModelRef
+
+    for spec in dict.fromkeys([*study.spec.models, study.spec.judge.model]):
+        ref = ModelRef.parse(spec)
+        if ref.is_local:
+            ref.resolve()
 
 
 def request(stage: StageResources) -> dict[str, float]:
@@ -133,8 +149,21 @@ def _line(console: Console, state: str, cell: Cell, note: str = "") -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
+def evaluation_groups(cells: list[Cell], share: int) -> list[list[Cell]]:
+    """Cells that share a base model, an evaluation and a judge, in grid order, in groups of at
+    most `share`: each group is one evaluation task over one loaded base (one vLLM server)."""
+    from spillover.study.cells import digest
+
+    alike: dict[str, list[Cell]] = {}
+    for cell in cells:
+        alike.setdefault(digest([cell.model, cell.evaluate, cell.judge]), []).append(cell)
+    return [group[i : i + share] for group in alike.values() for i in range(0, len(group), share)]
+
+
 def run_cells(study: LoadedStudy, store: Store, console: Console) -> StudyRun:
-    """Submit every unfinished cell and wait for all; one line per state change and a bar."""
+    """Submit every unfinished cell and wait for all; one line per state change and a bar. A
+    cell's training is a task; once every training of an evaluation group has ended, the group's
+    cells that trained are evaluated by one task."""
     import ray
     from ray.exceptions import RayError
 
@@ -144,8 +173,10 @@ def run_cells(study: LoadedStudy, store: Store, console: Console) -> StudyRun:
     evaluate_task = ray.remote(evaluate_stage)
     train_opts = _options(study.spec.resources.train)
     evaluate_opts = _options(study.spec.resources.evaluate)
-    pending: dict[Any, tuple[str, Cell]] = {}
+    pending: dict[Any, tuple[str, list[Cell]]] = {}
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    todo: list[Cell] = []
+    training: set[str] = set()
     for cell in cells:
         state = cell_state(store, cell)
         if state == "done":
@@ -157,13 +188,22 @@ def run_cells(study: LoadedStudy, store: Store, console: Console) -> StudyRun:
             store.move(cell.cell_rel, aside)
             run.redone.append(cell.key)
             _line(console, "corrupt", cell, f"answers do not match done.json: moved to {aside}")
-        trained = None
         if state != "trained":
-            trained = train_task.options(**train_opts).remote(cell, store.url)
-            pending[trained] = ("train", cell)
-        evaluated = evaluate_task.options(**evaluate_opts).remote(cell, store.url, trained)
-        pending[evaluated] = ("evaluate", cell)
+            pending[train_task.options(**train_opts).remote(cell, store.url)] = ("train", [cell])
+            training.add(cell.key)
+        todo.append(cell)
         _line(console, "queued", cell, "resumes its training" if state == "partial" else state)
+    waiting = evaluation_groups(todo, study.spec.evaluate.share_base)
+
+    def submit_ready() -> None:
+        for group in [g for g in waiting if not any(c.key in training for c in g)]:
+            waiting.remove(group)
+            trained = [c for c in group if c.key not in run.failed]
+            if trained:
+                ref = evaluate_task.options(**evaluate_opts).remote(trained, store.url)
+                pending[ref] = ("evaluate", trained)
+
+    submit_ready()
     columns = (
         TextColumn("[bold]study[/] {task.description}"),
         BarColumn(),
@@ -175,22 +215,26 @@ def run_cells(study: LoadedStudy, store: Store, console: Console) -> StudyRun:
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=5.0)
             for ref in ready:
-                stage, cell = pending.pop(ref)
+                stage, group = pending.pop(ref)
                 try:
                     result = ray.get(ref)
                 except RayError as err:
-                    if cell.key not in run.failed:
+                    for cell in group:
                         run.failed[cell.key] = f"{stage}: {_cause(err)}"
                         _line(console, "failed", cell, run.failed[cell.key])
                         progress.advance(bar)
-                    continue
-                run.seconds[f"{cell.key}/{stage}"] = float(result["seconds"])
-                if stage == "train":
-                    _line(console, "trained", cell, f"{result['seconds']:.0f} s")
                 else:
-                    run.finished.append(cell.key)
-                    _line(console, "evaluated", cell, f"{result['seconds']:.0f} s")
-                    progress.advance(bar)
+                    seconds = float(result["seconds"])
+                    for cell in group:
+                        run.seconds[f"{cell.key}/{stage}"] = seconds
+                        shared = f", with {len(group) - 1} other cells" if len(group) > 1 else ""
+                        _line(console, ENDED[stage], cell, f"{seconds:.0f} s{shared}")
+                        if stage == "evaluate":
+                            run.finished.append(cell.key)
+                            progress.advance(bar)
+                if stage == "train":
+                    training.difference_update(c.key for c in group)
+                    submit_ready()
     return run
 
 
@@ -216,6 +260,8 @@ def run_study(
     store = Store(out)
     started = time.monotonic()
     owned = not ray.is_initialized()
+    if address is None and owned:
+        preflight(study)
     url = connect(address, dashboard)
     try:
         if url:

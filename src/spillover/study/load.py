@@ -75,7 +75,7 @@ def load_study(path: str | Path) -> LoadedStudy:
         line = line_of(lines, field) if field else None
         raise InputError(file, problem, line=line, field=field, hint=HINT) from None
     study = LoadedStudy(spec=spec, path=file, lines=lines)
-    _check_references(study)
+    check_references(study)
     return study
 
 
@@ -84,7 +84,8 @@ def dataset_file(study: LoadedStudy, file: str) -> Path:
     return given if given.is_absolute() else (study.path.parent / given).resolve()
 
 
-def _check_references(study: LoadedStudy) -> None:
+def check_references(study: LoadedStudy) -> None:
+    """Every dataset file exists, every study file and question set is known."""
     from spillover.data.fetch import resolve_names
     from spillover.recipes.steps import load_questions
 

@@ -98,6 +98,13 @@ class EvaluateSpec(_Strict):
     max_tokens: int = Field(160, ge=1)
     skill_prompts: int = Field(0, ge=0, description="in-distribution skill prompts per point")
     skill_max_tokens: int = Field(256, ge=1)
+    share_base: int = Field(
+        8,
+        ge=1,
+        description="cells of the same base model and judge evaluated together by one task, "
+        "one loaded base (one vLLM server on a GPU) for all their adapters: at most this many "
+        "(1: a task per cell); not part of a cell's key",
+    )
 
 
 class StageResources(_Strict):

@@ -21,6 +21,8 @@ from fsspec.implementations.local import LocalFileSystem
 
 from spillover.paths import spillover_home
 
+Sent = dict[Path, tuple[int, int]]  # a local file uploaded -> its (size, mtime_ns) then
+
 
 class Store:
     """The study's output root. Relative paths use `/`."""
@@ -89,9 +91,12 @@ class Store:
             self.fs.rm(self.path(rel), recursive=True)
 
     @contextlib.contextmanager
-    def workdir(self, rel: str, write_back: bool = True) -> Iterator[Path]:
+    def workdir(
+        self, rel: str, write_back: bool = True, sent: Sent | None = None
+    ) -> Iterator[Path]:
         """A local directory holding `rel`'s files; written back to the store when done
-        (unless `write_back` is False: a read-only copy)."""
+        (unless `write_back` is False: a read-only copy). Files recorded in `sent` unchanged
+        since they were uploaded (`spillover.study.writeback`) are not uploaded again."""
         if self.in_place:
             path = self.local(rel)
             path.mkdir(parents=True, exist_ok=True)
@@ -108,14 +113,23 @@ class Store:
                 yield local
             finally:
                 if write_back:
-                    self.upload(local, rel)
+                    self.upload(local, rel, sent)
 
-    def upload(self, local: Path, rel: str) -> None:
+    def upload(self, local: Path, rel: str, sent: Sent | None = None) -> None:
+        """Every file under `local` to `rel` (those in `sent` and unchanged skipped)."""
         for file in sorted(p for p in local.rglob("*") if p.is_file()):
-            sub = file.relative_to(local).as_posix()
-            target = self.path(f"{rel}/{sub}")
-            self.fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
-            self.fs.put_file(str(file), target)
+            self.upload_file(file, f"{rel}/{file.relative_to(local).as_posix()}", sent)
+
+    def upload_file(self, file: Path, rel: str, sent: Sent | None = None) -> None:
+        stat = file.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        if sent is not None and sent.get(file) == stamp:
+            return
+        target = self.path(rel)
+        self.fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+        self.fs.put_file(str(file), target)
+        if sent is not None:
+            sent[file] = stamp
 
     def fetch(self, rel: str, local: Path) -> Path:
         """A local copy of one file (the file itself for an in-place store)."""

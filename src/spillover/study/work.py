@@ -1,4 +1,5 @@
-"""What one stage of a cell does, wherever the scheduler runs it: train, then evaluate.
+"""What one stage does, wherever the scheduler runs it: train a cell, then evaluate it (with the
+other cells of its evaluation group).
 
 Both are idempotent: a finished stage returns at once, a half-finished training resumes from its
 last checkpoint. An evaluated cell ends with `done.json`, written last, holding the sha256 of its
@@ -7,6 +8,7 @@ answers table; a cell whose table no longer matches is corrupt (`cell_state`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -19,7 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from spillover.study.cells import Cell
-from spillover.study.store import Store
+from spillover.study.store import Sent, Store
 
 ANSWERS = "answers.parquet"
 DONE = "done.json"
@@ -74,6 +76,7 @@ def cell_state(store: Store, cell: Cell) -> CellState:
 
 def train_stage(cell: Cell, store_url: str) -> dict[str, Any]:
     """Fine-tune the cell's model (resuming a half-finished run); returns timings."""
+    from spillover.study.writeback import WriteBack
     from spillover.train import TrainConfig, train
 
     store = Store(store_url)
@@ -81,11 +84,15 @@ def train_stage(cell: Cell, store_url: str) -> dict[str, Any]:
         return {"key": cell.key, "stage": "train", "skipped": True, "seconds": 0.0}
     _attempt(store, cell, "train")
     started = time.monotonic()
+    sent: Sent = {}
     with tempfile.TemporaryDirectory() as tmp:
         data = store.fetch(cell.data.rel, Path(tmp) / "data.jsonl")
-        with store.workdir(cell.train_rel) as run_dir:
+        with store.workdir(cell.train_rel, sent=sent) as run_dir:
             config = TrainConfig.model_validate(cell.train_config)
-            train(cell.model, data, run_dir, config, resume=(run_dir / "manifest.json").is_file())
+            # under a URL store each checkpoint goes back as soon as it is saved
+            callbacks = [] if store.in_place else [WriteBack(store, cell.train_rel, run_dir, sent)]
+            resume = (run_dir / "manifest.json").is_file()
+            train(cell.model, data, run_dir, config, resume=resume, callbacks=callbacks)
     return {
         "key": cell.key,
         "stage": "train",
@@ -94,30 +101,41 @@ def train_stage(cell: Cell, store_url: str) -> dict[str, Any]:
     }
 
 
-def evaluate_stage(
-    cell: Cell, store_url: str, trained: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Sweep the cell's checkpoints (or evaluate its final adapter) on every question set; write
-    its answers with its axes, then the done-marker."""
+def evaluate_stage(cells: list[Cell], store_url: str) -> dict[str, Any]:
+    """Sweep the checkpoints (or evaluate the final adapters) of the cells not yet done, all of
+    them in one pass over one loaded base model (`spillover.evaluate.sweep.run_sweep`: the cells
+    share a base model, an evaluation and a judge), on every question set; write each cell's
+    answers with its axes, then its done-marker."""
     from spillover.evaluate.sweep import run_sweep
     from spillover.recipes.steps import load_questions
+    from spillover.study.cells import digest
     from spillover.study.schema import JudgeSettings
 
-    del trained  # the training stage's result: only an ordering dependency
     store = Store(store_url)
-    if cell_state(store, cell) == "done":
-        return {"key": cell.key, "stage": "evaluate", "skipped": True, "seconds": 0.0}
-    _attempt(store, cell, "evaluate")
+    todo = [cell for cell in cells if cell_state(store, cell) != "done"]
+    keys = [cell.key for cell in cells]
+    if not todo:
+        return {"keys": keys, "stage": "evaluate", "skipped": True, "seconds": 0.0}
+    for cell in todo:
+        _attempt(store, cell, "evaluate")
     started = time.monotonic()
-    spec, judge = cell.evaluate, cell.judge
-    frames: list[pd.DataFrame] = []
-    with (
-        store.workdir(cell.train_rel, write_back=False) as run_dir,
-        store.workdir(f"{cell.cell_rel}/eval") as out,
-    ):
+    spec, judge = todo[0].evaluate, todo[0].judge
+    # one cell works in its own folder; a group in one of its own (its logs resume a retry)
+    work = (
+        f"{todo[0].cell_rel}/eval"
+        if len(todo) == 1
+        else f"groups/{digest([c.key for c in todo])[:16]}"
+    )
+    frames: dict[str, list[pd.DataFrame]] = {cell.key: [] for cell in todo}
+    with contextlib.ExitStack() as stack:
+        runs = {
+            cell.key[:16]: stack.enter_context(store.workdir(cell.train_rel, write_back=False))
+            for cell in todo
+        }
+        out = stack.enter_context(store.workdir(work))
         for name in spec["questions"]:
             result = run_sweep(
-                run_dir,
+                runs,
                 load_questions(name),
                 out=out / name,
                 judge=JudgeSettings.model_validate(judge).spec(),
@@ -130,8 +148,20 @@ def evaluate_stage(
             )
             frame = pd.read_parquet(result.results)
             frame["question_set"] = name
-            frames.append(frame)
-    answers = with_axes(pd.concat(frames, ignore_index=True), cell)
+            for cell in todo:
+                frames[cell.key].append(frame[frame["run"] == str(runs[cell.key[:16]])])
+    for cell in todo:
+        finish_cell(store, cell, with_axes(pd.concat(frames[cell.key], ignore_index=True), cell))
+    return {
+        "keys": keys,
+        "stage": "evaluate",
+        "skipped": False,
+        "seconds": time.monotonic() - started,
+    }
+
+
+def finish_cell(store: Store, cell: Cell, answers: pd.DataFrame) -> None:
+    """The cell's answers, then its done-marker with their sha256 (written last)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / ANSWERS
         answers.to_parquet(path, index=False)
@@ -146,12 +176,6 @@ def evaluate_stage(
             "finished": datetime.now(UTC).isoformat(),
         },
     )
-    return {
-        "key": cell.key,
-        "stage": "evaluate",
-        "skipped": False,
-        "seconds": time.monotonic() - started,
-    }
 
 
 def with_axes(frame: pd.DataFrame, cell: Cell) -> pd.DataFrame:

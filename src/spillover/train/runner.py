@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -161,9 +162,16 @@ def _new_manifest(
 
 
 def train(
-    model: str, data: str | Path, run_dir: str | Path, config: TrainConfig, resume: bool = False
+    model: str,
+    data: str | Path,
+    run_dir: str | Path,
+    config: TrainConfig,
+    resume: bool = False,
+    callbacks: Sequence[Any] = (),
 ) -> TrainResult:
-    """Fine-tune `model` on chat JSONL `data` into `run_dir`. Bad data/config fail before training."""
+    """Fine-tune `model` on chat JSONL `data` into `run_dir`. Bad data/config fail before training.
+    `callbacks` (transformers TrainerCallbacks) run after ours: on save, the checkpoint is
+    already sealed in checkpoints/step-N."""
     run = Path(run_dir)
     _check_run_dir(run, resume)
     launch = launch_info()
@@ -245,7 +253,7 @@ def train(
         launch,
         bf16,
         device == "cuda",
-        [MetricsCallback(run, launch.is_main), checkpoints],
+        [MetricsCallback(run, launch.is_main), checkpoints, *callbacks],
     )
     try:
         trainer.train(resume_from_checkpoint=str(view) if view else None)
