@@ -33,11 +33,16 @@ def test_dry_run_plans_every_recipe_at_gpu_scale(gpu_check: ModuleType, tmp_path
 
 
 def test_a_recipe_without_a_gpu_scale_fails_its_stage_alone(
-    gpu_check: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    gpu_check: ModuleType,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(gpu_check, "RECIPES", ("demo", "main"))
+    monkeypatch.setattr(gpu_check, "RECIPES", ("demo",))  # the demo has no gpu scale
     stages = gpu_check.main(["--out", str(tmp_path), "--dry-run"])["stages"]
-    assert not stages["demo"]["ok"] and stages["main"]["ok"]
+    assert not stages["demo"]["ok"] and "--dry-run failed" in stages["demo"]["error"]
+    assert "recipe 'demo' has no scale 'gpu'" in " ".join(capsys.readouterr())
+    assert stages["vllm"]["ok"]  # the next stage still ran
 
 
 def test_real_stages_pass_the_built_checkpoints(gpu_check: ModuleType, tmp_path: Path) -> None:
