@@ -46,7 +46,9 @@ def list_cmd() -> None:
 @recipe_app.command("run")
 def run_cmd(
     name: str = typer.Argument(..., help="Recipe name (see `spillover recipe list`)."),
-    scale: Scale = typer.Option("cpu", "--scale", help="cpu (local registry models), gpu (one GPU, few steps) or paper."),
+    scale: Scale = typer.Option(
+        "cpu", "--scale", help="cpu (local registry models), gpu (one GPU, few steps) or paper."
+    ),
     model: str | None = typer.Option(
         None, "--model", help="Subject model (overrides the scale's)."
     ),
