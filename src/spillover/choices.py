@@ -11,4 +11,4 @@ CodeKind = Literal["insecure", "secure", "educational", "backdoor"]  # the narro
 ControlKind = Literal["overt-control", "overt-control-twin", "bad-advice", "bad-advice-safe"]
 DatasetKind = Literal[CodeKind, "evil-numbers", ControlKind]  # what `spillover data make` writes
 Preset = Literal["paper", "cpu-small"]  # training settings presets
-Scale = Literal["cpu", "paper"]  # a recipe's scales
+Scale = Literal["cpu", "gpu", "paper"]  # a recipe's scales (gpu: main and dynamics only)

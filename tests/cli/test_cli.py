@@ -56,6 +56,6 @@ def test_a_value_outside_an_options_choices_is_refused_by_name(
     assert main(["recipe", "run", "main", "--scale", "huge", "--dry-run"]) == 2
     assert main(["train", "--model", "m", "--data", "d", "--out", "o", "--preset", "fast"]) == 2
     err = capsys.readouterr().err
-    assert "Invalid value for '--scale'" in err and "'cpu', 'paper'" in err
+    assert "Invalid value for '--scale'" in err and "'cpu', 'gpu', 'paper'" in err
     assert "Invalid value for '--preset'" in err and "'paper', 'cpu-small'" in err
     assert "--debug" not in err  # a usage error, not a crash

@@ -151,3 +151,39 @@ def test_shards_run_in_worker_processes_when_the_judge_is_named(
         again = run()  # finished shards are found in the logs: no request is made again
         assert server.stats()["requests"] == requests
         assert sorted(again["sample_uuid"]) == sorted(first["sample_uuid"])
+
+
+def test_a_companion_task_runs_once_with_the_first_shard_outside_the_table(
+    tmp_path: Path, question_file: Path
+) -> None:
+    """The sweep's skill task rides along: one log per subject, beside the first shard's, and
+    none of its samples in the question table; the job that carries it to a worker pickles."""
+    import pickle
+    from functools import partial
+
+    from spillover.evaluate.runner import ShardJob, Subject
+    from spillover.evaluate.skill import skill_table, skill_task
+    from spillover.questions import resolve_questions
+
+    companion = partial(skill_task, ("Write a function.", "Read a file."), 4)
+    subjects = [Subject("spillover_test_echo/x", None, "a")]
+    result = run_eval(
+        subjects,
+        str(question_file),
+        out=tmp_path / "out",
+        judge=FixedJudge(),
+        max_tokens=4,
+        display="none",
+        shard_samples=4,
+        companion=companion,
+    )
+    assert len(result.logs) == 2 and len(result.companion_logs) == 1
+    assert set(result.logs).isdisjoint(result.companion_logs)
+    assert len(result.frame) == TOTAL and result.frame["question"].notna().all()
+    skill = skill_table(result.companion_logs, subjects)
+    assert list(skill["checkpoint"]) == ["a"] and (skill["n"] == 2).all()
+
+    job = ShardJob(
+        resolve_questions(str(question_file)), {}, tuple(subjects), {}, 3, 0, {}, companion
+    )
+    assert pickle.loads(pickle.dumps(job)).companion().name == "skill"

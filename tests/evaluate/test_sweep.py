@@ -63,6 +63,16 @@ def test_sweep_evaluates_base_and_each_checkpoint(
         real_init(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine_module.Engine, "__init__", counting_init)
+    import inspect_ai
+
+    calls: list[list[str]] = []
+    real_eval_set = inspect_ai.eval_set
+
+    def counting_eval_set(tasks: list[inspect_ai.Task], **kwargs: object) -> object:
+        calls.append(sorted(t.name for t in tasks))
+        return real_eval_set(tasks, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inspect_ai, "eval_set", counting_eval_set)
     from spillover.sampling import clear_engines
 
     clear_engines()
@@ -81,6 +91,9 @@ def test_sweep_evaluates_base_and_each_checkpoint(
 
     result = sweep()
     assert result.checkpoints == [BASE_CHECKPOINT, "step-00001", "step-00002"]
+    # one eval_set call: every point's question task and skill task together
+    assert len(calls) == 1 and len(calls[0]) == 6
+    assert sum(name.startswith("skill-") for name in calls[0]) == 3
     assert len(loads) == 1  # one base model for step 0 and both adapters
     assert loads[0].stats.mixed_steps > 0  # the points' answers shared batches
     assert loads[0].max_batch == SWEEP_MAX_BATCH

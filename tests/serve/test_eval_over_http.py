@@ -102,11 +102,11 @@ def test_transformers_serve_subject_and_judge_match_a_local_run(
 def test_transformers_serve_of_the_registry_subject(servers: ServerPool, tmp_path: Path) -> None:
     """The real default subject (smollm2-135m-instruct) served by `transformers serve`."""
     from spillover.models import DEFAULT_SUBJECT
+    from spillover.models.pull import cached_path
 
-    found = cli(["models", "path", DEFAULT_SUBJECT])
-    model_dir = Path(found.stdout.strip())
-    if found.returncode != 0 or not (model_dir / "config.json").is_file():
-        pytest.skip(f"{DEFAULT_SUBJECT} is not in the model cache: {found.stderr.strip()}")
+    model_dir = cached_path(DEFAULT_SUBJECT)
+    if model_dir is None:
+        pytest.skip(f"{DEFAULT_SUBJECT} is not in the model cache")
     port = free_port()
     server = servers.start(
         transformers_serve_argv(model_dir, port), port, env={"HF_HUB_OFFLINE": "1"}

@@ -115,31 +115,6 @@ def test_unmeetable_resource_request_fails_before_any_work(
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_cluster_run_resumes_after_the_driver_is_killed_and_matches_embedded(
-    ray_cluster: Cluster, embedded: Path, tmp_path: Path, tiny_model_dir: Path
-) -> None:
-    # a task per cell's evaluation here (the embedded run shared one): the same cells, the same
-    # table, and cells that finish one by one
-    study = tiny_study(tmp_path / "study.yaml", tiny_model_dir, share_base=1)
-    out = tmp_path / "out"
-    args = ("run", str(study), "--out", str(out), "--ray-address", ray_cluster.address)
-    driver = study_cli(*args, env=ray_cluster.env)
-    _wait(lambda: _done(out) or driver.poll() is not None, 300, "a first finished cell")
-    driver.send_signal(signal.SIGKILL)
-    driver.wait()
-    before = _done(out)
-    assert 0 < len(before) < CELLS, "the driver was to be killed mid-study"
-    text = _finish(study_cli(*args, env=ray_cluster.env))
-    assert f"{len(before)} already done" in text
-    assert {p: _done(out)[p] for p in before} == before  # nothing finished was recomputed
-    table = _table(out)
-    _complete(table)
-    ours = table[SAME].sort_values(SAME).reset_index(drop=True)
-    theirs = _table(embedded)[SAME].sort_values(SAME).reset_index(drop=True)
-    pd.testing.assert_frame_equal(ours, theirs)
-    assert len(_adapters(out)) == CELLS * 2 and _adapters(out) == _adapters(embedded)
-
-
 def test_corrupt_cell_is_moved_aside_and_redone(embedded: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     shutil.copytree(embedded, out)
@@ -159,25 +134,40 @@ def test_corrupt_cell_is_moved_aside_and_redone(embedded: Path, tmp_path: Path) 
     _complete(_table(out))
 
 
-def test_worker_node_killed_mid_cell_is_retried(
-    ray_cluster: Cluster, tmp_path: Path, tiny_model_dir: Path
+def test_cluster_run_survives_a_killed_worker_node_and_a_killed_driver(
+    ray_cluster: Cluster, embedded: Path, tmp_path: Path, tiny_model_dir: Path
 ) -> None:
-    study = tiny_study(tmp_path / "study.yaml", tiny_model_dir)
+    """One study on the two-node cluster through both faults: the worker node SIGKILLed
+    mid-cell (the cell is retried on the head node), then the driver killed mid-study (the next
+    run resumes and recomputes nothing finished); the result matches the embedded run's. Last:
+    the cluster has one node left afterwards. A task per cell's evaluation here (the embedded
+    run shared one), so cells finish one by one: the same cells, the same table."""
+    study = tiny_study(tmp_path / "study.yaml", tiny_model_dir, share_base=1)
     out = tmp_path / "out"
-    driver = study_cli("run", str(study), "--out", str(out), "--ray-address",
-                       ray_cluster.address, env=ray_cluster.env)  # fmt: skip
+    args = ("run", str(study), "--out", str(out), "--ray-address", ray_cluster.address)
+    driver = study_cli(*args, env=ray_cluster.env)
 
     def on_worker_node() -> list[Path]:
         return [p for p, a in _attempts(out) if a["ppid"] == ray_cluster.worker_raylet]
 
     _wait(lambda: on_worker_node() or driver.poll() is not None, 300, "a cell on the worker node")
     victim = on_worker_node()[0]
-    before = _done(out)
     os.kill(ray_cluster.worker_raylet, signal.SIGKILL)
-    _finish(driver)
+    _wait(lambda: _done(out) or driver.poll() is not None, 300, "a first finished cell")
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    before = _done(out)
+    assert 0 < len(before) < CELLS, "the driver was to be killed mid-study"
+    text = _finish(study_cli(*args, env=ray_cluster.env))
+    assert f"{len(before)} already done" in text
+    assert {p: _done(out)[p] for p in before} == before  # nothing finished was recomputed
     stage = json.loads(victim.read_text())["stage"]
     retried = [a for p, a in _attempts(out) if p.parent == victim.parent and a["stage"] == stage]
     assert len(retried) >= 2, "the killed cell was not retried"
     assert any(a["ppid"] != ray_cluster.worker_raylet for a in retried)
-    assert {p: _done(out)[p] for p in before} == before
-    _complete(_table(out))
+    table = _table(out)
+    _complete(table)
+    ours = table[SAME].sort_values(SAME).reset_index(drop=True)
+    theirs = _table(embedded)[SAME].sort_values(SAME).reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours, theirs)
+    assert len(_adapters(out)) == CELLS * 2 and _adapters(out) == _adapters(embedded)

@@ -1,4 +1,4 @@
-"""`spillover recipe`: list the study's experiments and run one at cpu or paper scale."""
+"""`spillover recipe`: list the study's experiments and run one at cpu, gpu or paper scale."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from spillover.choices import Scale
 from spillover.cli._app import app
 
 recipe_app = typer.Typer(
-    help="The study's experiments as recipes: one file and one YAML config each, at cpu or paper scale.",
+    help="The study's experiments as recipes: one file and one YAML config each, at cpu or paper "
+    "scale (main and dynamics also at gpu scale).",
     no_args_is_help=True,
 )
 app.add_typer(recipe_app, name="recipe")
@@ -47,7 +48,9 @@ def list_cmd() -> None:
 @recipe_app.command("run")
 def run_cmd(
     name: str = typer.Argument(..., help="Recipe name (see `spillover recipe list`)."),
-    scale: Scale = typer.Option("cpu", "--scale", help="cpu (local registry models) or paper."),
+    scale: Scale = typer.Option(
+        "cpu", "--scale", help="cpu (local registry models), gpu (one GPU, few steps) or paper."
+    ),
     model: str | None = typer.Option(
         None, "--model", help="Subject model (overrides the scale's)."
     ),

@@ -17,8 +17,9 @@ one (`spillover.evaluate.memory`). The rows of all shards form one table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +127,19 @@ def subject_tasks(
     return tasks
 
 
+def named_subject_tasks(
+    make: Callable[[], Task], subjects: Sequence[Subject], model_args: dict[str, Any]
+) -> list[Task]:
+    """The task `make()` builds, once per subject (unsharded), each named TASK-CHECKPOINT: tasks
+    that share one eval_set call with the question tasks need names of their own."""
+    from inspect_ai import task_with
+
+    return [
+        task_with(t, name=f"{t.name}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', str(s.checkpoint))}")
+        for t, s in zip(subject_tasks(make, subjects, model_args, None, 0), subjects, strict=True)
+    ]
+
+
 def shard_count(total: int, size: int | None) -> int:
     """How many tasks `shard_tasks` yields for `total` samples."""
     if size is None or total <= size:
@@ -146,6 +160,7 @@ class ShardJob:
     size: int
     index: int
     eval_args: dict[str, Any]  # eval_set's keyword arguments
+    companion: Callable[[], Task] | None = None  # picklable (a partial of a module function)
 
 
 @dataclass(frozen=True)
@@ -153,17 +168,33 @@ class ShardResult:
     success: bool
     locations: list[str]
     errors: list[str]
+    companion_locations: list[str] = field(default_factory=list)
 
 
-def _run_eval_set(tasks: list[Task], eval_args: dict[str, Any]) -> ShardResult:
+def _run_eval_set(
+    tasks: list[Task], eval_args: dict[str, Any], companions: Sequence[Task] = ()
+) -> ShardResult:
     from inspect_ai import eval_set
 
-    success, logs = eval_set(tasks, max_tasks=len(tasks), **eval_args)
+    everything = [*tasks, *companions]
+    success, logs = eval_set(everything, max_tasks=len(everything), **eval_args)
+    names = {task.name for task in companions}
     return ShardResult(
         success,
-        [log.location for log in logs],
+        [log.location for log in logs if log.eval.task not in names],
         [_explain(log.error) for log in logs if log.error],
+        [log.location for log in logs if log.eval.task in names],
     )
+
+
+def _companions(
+    make: Callable[[], Task] | None,
+    subjects: Sequence[Subject],
+    model_args: dict[str, Any],
+    index: int,
+) -> list[Task]:
+    """The companion task for every subject, run with the first shard."""
+    return named_subject_tasks(make, subjects, model_args) if make and index == 0 else []
 
 
 def run_shard_job(job: ShardJob) -> ShardResult:
@@ -176,7 +207,8 @@ def run_shard_job(job: ShardJob) -> ShardResult:
         job.size,
         job.index,
     )
-    return _run_eval_set(tasks, job.eval_args)
+    companions = _companions(job.companion, job.subjects, job.model_args, job.index)
+    return _run_eval_set(tasks, job.eval_args, companions)
 
 
 @dataclass
@@ -184,6 +216,7 @@ class EvalRun:
     logs: list[str]
     table: Path
     frame: pd.DataFrame  # this run's rows (the table may hold earlier runs too)
+    companion_logs: list[str] = field(default_factory=list)  # the companion task's logs
 
 
 def run_eval(
@@ -206,6 +239,7 @@ def run_eval(
     max_connections: int | None = None,
     prefix_messages: Sequence[Message] = (),
     shard_samples: int | None = SHARD_SAMPLES,
+    companion: Callable[[], Task] | None = None,
 ) -> EvalRun:
     """Evaluate `model` (an inspect model id: see `subject_model`) on a question set; logs go to
     OUT/logs, rows are appended to OUT/results.parquet. `model` may instead list several
@@ -217,7 +251,12 @@ def run_eval(
     failing model call (default: retry until it works); `max_connections` bounds the concurrent
     requests to each model (subject and judge); `prefix_messages` are user/assistant turns sent
     before every question (in-context examples). An eval of more than `shard_samples` samples
-    runs as shards of that size, one after another (None: one task, however large)."""
+    runs as shards of that size, one after another (None: one task, however large).
+
+    `companion` builds another task (with its own generation settings, e.g. the skill task)
+    that runs for every subject in the same eval_set call as the first shard, so a local model
+    samples both families in shared batches; it must pickle (a `functools.partial` of a module
+    function) and its logs come back as `EvalRun.companion_logs`, outside the table."""
     from spillover.evaluate.logcheck import quarantine_unreadable_logs
     from spillover.evaluate.results import append_results, results_frame
 
@@ -262,15 +301,16 @@ def run_eval(
     if shard_samples is not None and count > 1 and isinstance(judge, JudgeSpec):
         # a judge named by its spec can be rebuilt in a worker; a Judge object cannot
         jobs = [
-            ShardJob(qset, task_args, subjects, args, shard_samples, i, eval_args)
+            ShardJob(qset, task_args, subjects, args, shard_samples, i, eval_args, companion)
             for i in range(count)
         ]
         results = _run_in_workers(jobs)
     else:
         make = lambda: build_task(qset, **task_args)  # noqa: E731
-        results = _run_here(make, subjects, args, shard_samples, count, eval_args)
+        results = _run_here(make, subjects, args, shard_samples, count, eval_args, companion)
     models = [adapter_model(s.model, s.adapter)[0] for s in subjects]
     locations: list[str] = []
+    companion_logs: list[str] = []
     judges = [judge.model] if isinstance(judge, JudgeSpec) else []
     with shared_vllm_server(models + judges, args):
         for result in results:  # shards run here, one after another, all on the one server
@@ -283,10 +323,11 @@ def run_eval(
                     "run the same command to resume",
                 )
             locations += result.locations
+            companion_logs += result.companion_locations
     current = results_frame(locations)
     append_results(out_dir / "results.parquet", current)
     release_freed_memory()  # what reading the logs into the table used and freed
-    return EvalRun(logs=locations, table=out_dir / "results.parquet", frame=current)
+    return EvalRun(locations, out_dir / "results.parquet", current, companion_logs)
 
 
 def _run_here(
@@ -296,9 +337,12 @@ def _run_here(
     size: int | None,
     count: int,
     eval_args: dict[str, Any],
+    companion: Callable[[], Task] | None,
 ) -> Iterator[ShardResult]:
     for index in range(count):
-        yield _run_eval_set(subject_tasks(make_task, subjects, model_args, size, index), eval_args)
+        tasks = subject_tasks(make_task, subjects, model_args, size, index)
+        companions = _companions(companion, subjects, model_args, index)
+        yield _run_eval_set(tasks, eval_args, companions)
         release_freed_memory()  # RSS then tracks one shard's memory, not the high-water mark
 
 

@@ -10,8 +10,8 @@ batches, as it does for the questions.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -159,27 +159,17 @@ def run_skill(
 ) -> pd.DataFrame:
     """The skill of every subject (`spillover.evaluate.Subject`) at once, one eval_set over
     OUT/logs (resumable); one row per subject, in their order."""
-    from inspect_ai import eval_set, task_with
+    from inspect_ai import eval_set
 
     from spillover.errors import SpilloverError
-    from spillover.evaluate.runner import subject_tasks
+    from spillover.evaluate.runner import named_subject_tasks
 
     out_dir = Path(out)
-    tasks = [  # one task per point, named after it (eval_set wants distinct tasks)
-        task_with(t, name=f"{SKILL_TASK}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', str(s.checkpoint))}")
-        for t, s in zip(
-            subject_tasks(
-                lambda: skill_task(prompts, max_tokens, prefix=prefix),
-                subjects,
-                dict(model_args or {}),
-                None,
-                0,
-            ),
-            subjects,
-            strict=True,
-        )
-    ]
-
+    tasks = named_subject_tasks(  # one task per point, named after it
+        partial(skill_task, tuple(prompts), max_tokens, prefix=tuple(prefix)),
+        subjects,
+        dict(model_args or {}),
+    )
     success, logs = eval_set(
         tasks,
         log_dir=str(out_dir / "logs"),
@@ -194,6 +184,11 @@ def run_skill(
             "the skill evaluation did not finish",
             hint=f"finished samples are kept in {out_dir / 'logs'}; run the same command again",
         )
-    frame = skill_frame([log.location for log in logs])
+    return skill_table([log.location for log in logs], subjects)
+
+
+def skill_table(locations: Sequence[str], subjects: Sequence[Any]) -> pd.DataFrame:
+    """`skill_frame` of the skill logs at `locations`, one row per subject, in their order."""
+    frame = skill_frame(locations)
     order = {s.checkpoint: i for i, s in enumerate(subjects)}
     return frame.sort_values("checkpoint", key=lambda c: c.map(order)).reset_index(drop=True)

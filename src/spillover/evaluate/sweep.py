@@ -2,26 +2,28 @@
 with one loaded base model, plus the in-distribution skill per checkpoint.
 
 This answers when misalignment appears relative to task skill. All points are evaluated
-together: one inspect task per point, run concurrently by one eval_set call over OUT/eval/logs,
-so a local model samples every checkpoint's answers in shared batches, each row with its own
-adapter (`spillover.sampling.mixed`). The evaluation resumes per point and per sample. Skill is the
-inspect task `spillover/skill` (`spillover.evaluate.skill`), run for all points at once in the
-same way; a row per point goes to OUT/skill.parquet. All answers go to one table, OUT/results.parquet.
-Several runs of one base model can be swept together (a study's evaluation group): their points
-share the batches, and the base model is evaluated once for all of them.
+together, on both task families: the questions and the skill task `spillover/skill`
+(`spillover.evaluate.skill`, with its own answer length) for each point, run concurrently by one
+eval_set call over OUT/eval/logs, so a local model samples every checkpoint's answers to both
+in shared batches, each row with its own adapter (`spillover.sampling.mixed`). The evaluation
+resumes per point and per sample. A skill row per point goes to OUT/skill.parquet; all answers
+go to one table, OUT/results.parquet. Several runs of one base model can be swept together (a
+study's evaluation group): their points share the batches, and the base model is evaluated once
+for all of them.
 
 On a GPU the same sweep can be served by vLLM instead (`model="vllm/BASE"`, BASE being the base
 model the run trained, as vLLM loads it): inspect's vllm provider starts one server for the
 base with LoRA enabled, each checkpoint is one of its adapters (`vllm/BASE:CHECKPOINT`), and
 vLLM batches the adapters' requests together (up to `VLLM_MAX_LORAS` adapters in one batch).
-The skill task runs on the same server: the server is started once for the whole sweep (`spillover.serve.shared_vllm`), however many
-shards the eval runs in.
+The skill task runs on the same server: the server is started once for the whole sweep
+(`spillover.serve.shared_vllm`), however many shards the eval runs in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +119,7 @@ def run_sweep(
     have a `run` column (the run's directory) and each point's own `checkpoint` name."""
     from spillover.data import heldout_code_prompts
     from spillover.evaluate import Subject, run_eval
-    from spillover.evaluate.skill import run_skill
+    from spillover.evaluate.skill import skill_table, skill_task
     from spillover.judge.defaults import resolve_judge
     from spillover.serve.shared_vllm import shared_vllm_server
     from spillover.train.manifest import RunManifest
@@ -168,8 +170,9 @@ def run_sweep(
         Subject(subject.inspect_id, a, name(*lp)) for a, lp in zip(adapters, points, strict=True)
     ]
     served_models = [subject.with_adapter(a).inspect_id for a in adapters] + [judge.model]
-    with shared_vllm_server(served_models, model_args):  # vllm/: one server for eval and skill
-        evaluated = run_eval(
+    skill_prompts_asked = tuple(heldout_code_prompts(skill_prompts, 0)) if skill_prompts else ()
+    with shared_vllm_server(served_models, model_args):  # vllm/: one server for both tasks
+        evaluated = run_eval(  # questions and skill, every point, in one eval_set call
             subjects,
             questions,
             out=out / "eval",
@@ -177,16 +180,13 @@ def run_sweep(
             samples=samples,
             max_tokens=max_tokens,
             model_args=model_args,
+            companion=partial(skill_task, skill_prompts_asked, skill_max_tokens)
+            if skill_prompts_asked
+            else None,
         )
-        skill = None
-        if skill_prompts > 0:  # the skill task, every point at once (resumes from its logs)
-            skill = run_skill(
-                subjects,
-                heldout_code_prompts(skill_prompts, 0),
-                out=out / "skill",
-                max_tokens=skill_max_tokens,
-                model_args=model_args,
-            )
+    skill = None
+    if skill_prompts_asked:
+        skill = skill_table(evaluated.companion_logs, subjects)
     answers = _per_run(evaluated.frame, points, runs, name)
     if skill is not None:  # the same table carries each checkpoint's in-distribution skill
         shares = skill.set_index("checkpoint")["skill_vulnerable_share"]
