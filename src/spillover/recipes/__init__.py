@@ -6,7 +6,7 @@ from spillover.recipes.paper import Outcome, compare, findings
 from spillover.recipes.protocol import ProtocolRow, all_same, protocol_rows
 from spillover.recipes.registry import RECIPES, list_recipes, recipe_config, run_recipe
 from spillover.recipes.settings import SCALES, RecipeConfig, ScaleSettings, resolve_scale
-from spillover.recipes.steps import PlanStep, Runner, load_questions
+from spillover.recipes.steps import PlanStep, Runner
 
 __all__ = [
     "RECIPES",
@@ -22,7 +22,6 @@ __all__ = [
     "findings",
     "half_step",
     "list_recipes",
-    "load_questions",
     "protocol_rows",
     "recipe_config",
     "resolve_scale",

@@ -23,6 +23,7 @@ from spillover.errors import SpilloverError
 from spillover.io import write_json, write_text
 from spillover.judge.defaults import describe_judge, resolve_judge
 from spillover.questions.schema import QuestionSet
+from spillover.questions.sets import resolve_questions
 from spillover.recipes.settings import RecipeConfig, ScaleSettings
 from spillover.stats import Thresholds
 
@@ -38,13 +39,6 @@ class PlanStep:
     def line(self) -> str:
         extra = ", ".join(f"{k}={v}" for k, v in self.details.items())
         return f"[{self.stage}] {self.what}" + (f" ({extra})" if extra else "")
-
-
-def load_questions(name: str) -> QuestionSet:
-    """A question set by name or path (`spillover.questions.resolve_questions`)."""
-    from spillover.questions import resolve_questions
-
-    return resolve_questions(name)
 
 
 class Runner:
@@ -320,7 +314,7 @@ class Runner:
         if not (where / DONE).is_file():
             run_eval(
                 subject_model(self.s.model),
-                load_questions(qname),
+                resolve_questions(qname),
                 out=where,
                 adapter=adapter,
                 checkpoint=Path(adapter).name if adapter else None,
@@ -396,7 +390,7 @@ class Runner:
             / ("points" + label.replace(" ", "_").replace("(", "").replace(")", ""))
         )
         subject = subject_model(self.s.model)
-        asked = questions if questions is not None else load_questions(self.s.questions)
+        asked = questions if questions is not None else resolve_questions(self.s.questions)
         for count in sorted(set(counts.values())):  # one pass per answer count (usually one)
             subjects = [
                 Subject(
@@ -488,7 +482,7 @@ class Runner:
         if not (where / DONE).is_file():
             run_sweep(
                 run,
-                load_questions(self.s.questions),
+                resolve_questions(self.s.questions),
                 out=where,
                 judge=self.judge,
                 samples=self.s.samples,

@@ -87,7 +87,7 @@ def dataset_file(study: LoadedStudy, file: str) -> Path:
 def check_references(study: LoadedStudy) -> None:
     """Every dataset file exists, every study file and question set is known."""
     from spillover.data.fetch import resolve_names
-    from spillover.recipes.steps import load_questions
+    from spillover.questions import resolve_questions
 
     def fail(field: str, problem: str, hint: str | None = None) -> InputError:
         return InputError(study.path, problem, line=study.line(field), field=field, hint=hint)
@@ -106,6 +106,6 @@ def check_references(study: LoadedStudy) -> None:
                 raise fail(f"datasets.{index}.study", err.message, err.hint) from None
     for index, name in enumerate(study.spec.evaluate.questions):
         try:
-            load_questions(name)
+            resolve_questions(name)
         except SpilloverError as err:
             raise fail(f"evaluate.questions.{index}", err.message, err.hint) from None

@@ -37,11 +37,11 @@ class CellCost:
 
 
 def _answers_per_point(cell: Cell) -> int:
-    from spillover.recipes.steps import load_questions
+    from spillover.questions import resolve_questions
 
     total = 0
     for name in cell.evaluate["questions"]:
-        for question in load_questions(name).questions:
+        for question in resolve_questions(name).questions:
             total += len(question.paraphrases) * cell.evaluate["samples"]
     return total
 

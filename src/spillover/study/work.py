@@ -107,7 +107,7 @@ def evaluate_stage(cells: list[Cell], store_url: str) -> dict[str, Any]:
     share a base model, an evaluation and a judge), on every question set; write each cell's
     answers with its axes, then its done-marker."""
     from spillover.evaluate.sweep import run_sweep
-    from spillover.recipes.steps import load_questions
+    from spillover.questions import resolve_questions
     from spillover.study.cells import digest
     from spillover.study.schema import JudgeSettings
 
@@ -136,7 +136,7 @@ def evaluate_stage(cells: list[Cell], store_url: str) -> dict[str, Any]:
         for name in spec["questions"]:
             result = run_sweep(
                 runs,
-                load_questions(name),
+                resolve_questions(name),
                 out=out / name,
                 judge=JudgeSettings.model_validate(judge).spec(),
                 samples=spec["samples"],
