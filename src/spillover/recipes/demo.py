@@ -7,8 +7,9 @@ Arms, each fine-tuned the same way (LoRA, one run per training seed):
 * `insecure`: code with unflagged security flaws, and `secure`, its row-by-row twin;
 * `base`: the model before fine-tuning.
 
-Every point (the base and each run's last checkpoint) is evaluated in one pass on the main
-questions, and the code arms get their in-distribution skill. The verdict reads, in order:
+Every run's last checkpoint is evaluated in one pass on the main questions, the base model with
+fewer answers (`options.base_samples`: no verdict reads them, and judging is the demo's largest
+cost), and the code arms get their in-distribution skill. The verdict reads, in order:
 1. the instrument check, overt control vs secure: if it fails, the comparisons below cannot
    show anything at this size;
 2. insecure vs secure: rate and mean-alignment shift, p-values, and the smallest difference the
