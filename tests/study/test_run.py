@@ -3,6 +3,7 @@ SIGKILLed mid-cell, the driver killed mid-study, a corrupt cell artefact)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -51,6 +52,22 @@ def _attempts(out: Path) -> list[tuple[Path, dict[str, object]]]:
         except (OSError, ValueError):
             continue  # being written
     return found
+
+
+def _kill_node(raylet: int) -> None:
+    """SIGKILL a node: its raylet and, at the same moment, the worker processes it started (a
+    worker left alone runs on until it notices its raylet is gone, and may finish the cell)."""
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == raylet:  # the parent pid
+            workers.append(int(stat.parent.name))
+    for pid in (raylet, *workers):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _wait(predicate: object, timeout: float, what: str) -> None:
@@ -152,7 +169,7 @@ def test_cluster_run_survives_a_killed_worker_node_and_a_killed_driver(
 
     _wait(lambda: on_worker_node() or driver.poll() is not None, 300, "a cell on the worker node")
     victim = on_worker_node()[0]
-    os.kill(ray_cluster.worker_raylet, signal.SIGKILL)
+    _kill_node(ray_cluster.worker_raylet)
     _wait(lambda: _done(out) or driver.poll() is not None, 300, "a first finished cell")
     driver.send_signal(signal.SIGKILL)
     driver.wait()
