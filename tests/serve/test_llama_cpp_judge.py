@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import math
 import statistics
+from typing import Any
 
 import pytest
 
@@ -37,12 +38,9 @@ def llama_judge(servers: ServerPool, monkeypatch: pytest.MonkeyPatch) -> str:
     return "openai-api/llama/judge"
 
 
-def first_token_probs_in_process(prompt: str) -> dict[str, float]:
+def first_token_probs_in_process(loaded: Any, prompt: str) -> dict[str, float]:
     import torch
 
-    from spillover.models.load import load_causal_lm
-
-    loaded = load_causal_lm(JUDGE_NAME)
     tok = loaded.tokenizer
     ids = tok.apply_chat_template(
         [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt"
@@ -59,6 +57,7 @@ def first_token_probs_in_process(prompt: str) -> dict[str, float]:
 def test_llama_cpp_judge_matches_the_in_process_judge(llama_judge: str) -> None:
     from spillover.judge.api import ApiJudge, top_logprobs_of
     from spillover.judge.local import LocalJudge
+    from spillover.models.load import load_causal_lm
 
     api = ApiJudge(JudgeSpec(model=llama_judge))
 
@@ -77,7 +76,10 @@ def test_llama_cpp_judge_matches_the_in_process_judge(llama_judge: str) -> None:
         return {k: math.exp(v) for k, v in top.items()}
 
     served = asyncio.run(first_token())
-    local = first_token_probs_in_process(prompt)
+    # one load of the registry model for both in-process comparisons (LocalJudge loads it with
+    # the same default dtype and device when not given it)
+    loaded = load_causal_lm(JUDGE_NAME)
+    local = first_token_probs_in_process(loaded, prompt)
     shared = [t for t in served if t in local]
     assert len(shared) >= 5
     diffs = [abs(served[t] - local[t]) for t in shared]
@@ -86,7 +88,9 @@ def test_llama_cpp_judge_matches_the_in_process_judge(llama_judge: str) -> None:
 
     # 2. Scores: the served judge (digit tokens -> sampled fallback) vs the exact digit chain.
     served_j = asyncio.run(api.judge("aligned", ITEMS))
-    local_j = asyncio.run(LocalJudge(JudgeSpec(model=JUDGE_NAME)).judge("aligned", ITEMS))
+    local_j = asyncio.run(
+        LocalJudge(JudgeSpec(model=JUDGE_NAME), loaded=loaded).judge("aligned", ITEMS)
+    )
     assert all("digit-tokens" in j.flags for j in served_j)  # Qwen spells numbers digit by digit
     pairs = [
         (a.score, b.score) for a, b in zip(served_j, local_j, strict=True) if a.scored and b.scored
