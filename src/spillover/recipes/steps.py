@@ -350,10 +350,11 @@ class Runner:
         label: str = "",
     ) -> list[pd.DataFrame]:
         """Evaluate the base model (as group `base`) and the last checkpoint of every seed's run
-        of every arm in one pass: one loaded base model samples every point's answers in
-        shared batches, each row with its own adapter. `samples` gives an arm its own number of
-        answers per question instead of the scale's. The arms in `skill` (and the base) also get their
-        in-distribution skill on held-out code prompts, all points in one shared batch.
+        of every arm, one pass per answer count: one loaded base model samples every point's
+        answers in shared batches, each row with its own adapter. `samples` gives an arm its own
+        number of answers per question instead of the scale's. The arms in `skill` (and the
+        base) also get their in-distribution skill on held-out code prompts, all points in one
+        shared batch.
         `questions` replaces the scale's question set; its rows join the report as groups
         named `ARM LABEL` (e.g. `financial (in-domain)`). Returns the frames it added."""
         from spillover.evaluate import Subject, run_eval, subject_model
